@@ -1,0 +1,7 @@
+// Every subcommand, in the order `awsnycast --help` lists them.
+import type { Command } from '../command.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+import { versionCommand } from './version.js';
+
+export const commands: readonly Command[] = [runCommand, validateCommand, versionCommand];

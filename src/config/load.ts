@@ -1,0 +1,303 @@
+// YAML text -> document with source positions -> schema validation ->
+// cross-reference checks -> one conversion into the frozen model.
+// Every problem becomes a ConfigProblem with file, line, column and key path;
+// all of them are reported at once, sorted by position.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import type * as z from 'zod';
+import { toModel } from './model.js';
+import type { Config } from './model.js';
+import { CODE_SEP, ErrorCode, MSG_SEP, configFile } from './schema.js';
+import { looseNumber, show, suggest } from './values.js';
+
+export type PathSegment = string | number;
+
+export interface ConfigProblem {
+  readonly code: ErrorCode;
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** `healthchecks.a.destination`, `routetables.r.manage_routes[0].cidr`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+/** `FILE:LINE:COL: key.path: message` — the one format every config error is printed in. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
+}
+
+class Locator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  private pos(offset: number): { line: number; col: number } {
+    const p = this.lines.linePos(offset);
+    return { line: p.line, col: p.col };
+  }
+
+  /**
+   * Position for a key path. `at: 'key'` points at the key itself (unknown
+   * keys); otherwise at the value. A path that does not exist in the file
+   * (a missing key) points at the key of its deepest existing parent.
+   */
+  find(path: readonly PathSegment[], at: 'key' | 'value' = 'value'): { line: number; col: number } {
+    let node: unknown = this.doc.contents;
+    let keyNode: YamlNode | undefined;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (pair === undefined) return this.rangeOf(keyNode ?? (node));
+        keyNode = pair.key as YamlNode;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+        node = node.items[seg];
+        keyNode = node as YamlNode;
+      } else {
+        return this.rangeOf(keyNode ?? (node as YamlNode | undefined));
+      }
+    }
+    if (at === 'key' && keyNode !== undefined) return this.rangeOf(keyNode);
+    const valueNode = node as YamlNode | null | undefined;
+    // `key:` with nothing after it has an empty value at the end of the line; the key reads better.
+    if (valueNode === null || valueNode === undefined || (isScalar(valueNode) && valueNode.value === null))
+      return this.rangeOf(keyNode);
+    return this.rangeOf(valueNode);
+  }
+
+  private rangeOf(node: YamlNode | undefined | null): { line: number; col: number } {
+    const start = node?.range?.[0];
+    return start === undefined ? { line: 1, col: 1 } : this.pos(start);
+  }
+
+}
+
+function decode(message: string, fallback: ErrorCode): { code: ErrorCode; message: string }[] {
+  return message.split(MSG_SEP).map((m) => {
+    const i = m.indexOf(CODE_SEP);
+    return i === -1 ? { code: fallback, message: m } : { code: m.slice(0, i) as ErrorCode, message: m.slice(i + 1) };
+  });
+}
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+interface Collector {
+  add(code: ErrorCode, path: readonly PathSegment[], message: string, at?: 'key' | 'value'): void;
+}
+
+function zodProblems(issues: readonly z.core.$ZodIssue[], out: Collector): void {
+  for (const issue of issues) {
+    const path = issue.path as PathSegment[];
+    if (issue.code === 'unrecognized_keys') {
+      const parts = decode(issue.message, ErrorCode.UnknownKey);
+      issue.keys.forEach((key, i) => {
+        const p = parts[i] ?? parts[0] ?? { code: ErrorCode.UnknownKey, message: `unknown key "${key}"` };
+        out.add(p.code, [...path, key], p.message, 'key');
+      });
+      continue;
+    }
+    for (const p of decode(issue.message, issue.code === 'invalid_type' ? ErrorCode.Type : ErrorCode.Value)) {
+      out.add(p.code, path, p.message);
+    }
+  }
+}
+
+// ---------------------------------------------------------- cross-checks
+// These run on the raw data even when the schema found problems, so that one
+// run reports everything; they skip whatever has the wrong shape (the schema
+// has already said so).
+
+function crossCheck(raw: Raw, out: Collector, baseDir: string, certs: Map<string, { pem: string; source: string }>): void {
+  const local = isObj(raw.healthchecks) ? raw.healthchecks : {};
+  const remote = isObj(raw.remote_healthchecks) ? raw.remote_healthchecks : {};
+
+  if (raw.routetables !== undefined && raw.route_tables !== undefined)
+    out.add(ErrorCode.Value, ['route_tables'], 'routetables and route_tables are the same setting; use only one', 'key');
+  const tablesKey = raw.routetables !== undefined ? 'routetables' : raw.route_tables !== undefined ? 'route_tables' : undefined;
+  if (tablesKey === undefined) {
+    out.add(ErrorCode.Missing, [], 'routetables is missing (at least one route table is required)');
+  } else if (isObj(raw[tablesKey]) && Object.keys(raw[tablesKey]).length === 0) {
+    out.add(ErrorCode.Value, [tablesKey], 'must hold at least one route table', 'key');
+  }
+
+  for (const [section, checks] of [
+    ['healthchecks', local],
+    ['remote_healthchecks', remote],
+  ] as const) {
+    for (const [name, check] of Object.entries(checks)) {
+      if (!isObj(check)) continue;
+      const every = looseNumber(check.every);
+      const timeout = looseNumber(check.timeout);
+      if (every !== undefined && timeout !== undefined && every > 0 && timeout > every)
+        out.add(ErrorCode.Value, [section, name, 'timeout'], `must not exceed every (${every} s), got ${timeout} s`);
+      const config = isObj(check.config) ? check.config : {};
+      const tlsType = check.type === 'https' || check.type === 'tcp';
+      if (!tlsType) continue;
+      if (config.cert !== undefined && config.certPath !== undefined)
+        out.add(ErrorCode.Value, [section, name, 'config', 'certPath'], 'set either cert or certPath, not both', 'key');
+      let pem: string | undefined;
+      let source = 'cert';
+      let where: PathSegment[] = [section, name, 'config', 'cert'];
+      if (typeof config.cert === 'string') {
+        pem = config.cert;
+      } else if (typeof config.certPath === 'string') {
+        source = resolve(baseDir, config.certPath);
+        where = [section, name, 'config', 'certPath'];
+        try {
+          pem = readFileSync(source, 'utf8');
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code ?? 'error';
+          out.add(ErrorCode.Cert, where, `cannot read ${source} (${code})`);
+          continue;
+        }
+      }
+      if (pem === undefined) continue;
+      const problem = pemProblem(pem);
+      if (problem !== undefined) out.add(ErrorCode.Cert, where, problem);
+      else certs.set(`${section}.${name}`, { pem, source });
+    }
+  }
+
+  if (tablesKey === undefined || !isObj(raw[tablesKey])) return;
+  for (const [tableName, table] of Object.entries(raw[tablesKey])) {
+    if (!isObj(table) || !Array.isArray(table.manage_routes)) continue;
+    const seen = new Map<string, number>();
+    table.manage_routes.forEach((r: unknown, i: number) => {
+      if (!isObj(r)) return;
+      const at = (...rest: PathSegment[]): PathSegment[] => [tablesKey, tableName, 'manage_routes', i, ...rest];
+      const names = typeof r.healthcheck === 'string' ? [r.healthcheck] : Array.isArray(r.healthcheck) ? r.healthcheck : [];
+      names.forEach((n: unknown, j: number) => {
+        if (typeof n !== 'string' || n in local) return;
+        const hint = n in remote ? ' (it is a remote_healthchecks template; use remote_healthcheck)' : didYouMean(n, Object.keys(local));
+        out.add(
+          ErrorCode.UndefinedRef,
+          Array.isArray(r.healthcheck) ? at('healthcheck', j) : at('healthcheck'),
+          `route ${tableName} uses healthcheck "${n}" which is not defined${hint}`,
+        );
+      });
+      if (typeof r.remote_healthcheck === 'string' && !(r.remote_healthcheck in remote)) {
+        const n = r.remote_healthcheck;
+        const hint = n in local ? ' (it is a local check; remote_healthcheck names a remote_healthchecks template)' : didYouMean(n, Object.keys(remote));
+        out.add(ErrorCode.UndefinedRef, at('remote_healthcheck'), `route uses remote_healthcheck "${n}" which is not defined${hint}`);
+      }
+      if (typeof r.cidr === 'string') {
+        const key = r.cidr.trim().includes('/') ? r.cidr.trim() : `${r.cidr.trim()}/${r.cidr.includes(':') ? 128 : 32}`;
+        const first = seen.get(key);
+        if (first !== undefined)
+          out.add(ErrorCode.Value, at('cidr'), `${show(r.cidr)} is already managed by manage_routes[${first}] of this table`);
+        else seen.set(key, i);
+      }
+    });
+  }
+}
+
+function didYouMean(name: string, known: string[]): string {
+  const s = suggest(name, known);
+  return s !== undefined ? ` (did you mean "${s}"?)` : '';
+}
+
+/** undefined when `pem` holds at least one certificate and every block parses. */
+export function pemProblem(pem: string): string | undefined {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return 'does not hold a PEM certificate (-----BEGIN CERTIFICATE-----)';
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      return `certificate ${i + 1} of ${blocks.length} does not parse as X.509`;
+    }
+  }
+  return undefined;
+}
+
+/** Validates config text. `file` is used for messages and to resolve relative paths. */
+export function loadConfigText(text: string, file: string): LoadResult {
+  const absFile = resolve(file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(doc, lines);
+  const problems: ConfigProblem[] = [];
+  const out: Collector = {
+    add(code, path, message, at = 'value') {
+      const { line, col } = locator.find(path, at);
+      problems.push({ code, file, line, col, path: formatPath(path), message });
+    },
+  };
+  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+  if (syntax.length > 0) {
+    // Only the first: later syntax errors are usually echoes of it.
+    const e = syntax[0]!;
+    // Some errors are reported at the end of the line before the culprit;
+    // point at the first character of the next non-blank line instead.
+    let offset = e.pos[0];
+    if (text[offset] === '\n' || text[offset] === '\r') {
+      const m = /[\r\n]+[ \t]*/y;
+      m.lastIndex = offset;
+      if (m.exec(text) !== null && m.lastIndex < text.length) offset = m.lastIndex;
+    }
+    const { line, col } = lines.linePos(offset);
+    const first = e.message.split('\n')[0] ?? e.message;
+    const indentation = ['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'MISSING_CHAR'].includes(e.code);
+    const message = `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}${indentation ? ' (check the indentation here)' : ''}`;
+    return { ok: false, problems: [{ code: ErrorCode.YamlSyntax, file, line, col, path: '', message }] };
+  }
+  for (const e of doc.errors) {
+    const { line, col } = lines.linePos(e.pos[0]);
+    problems.push({ code: ErrorCode.DuplicateKey, file, line, col, path: '', message: 'this key appears twice in the same mapping' });
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (raw === null || raw === undefined) {
+    return { ok: false, problems: [{ code: ErrorCode.Empty, file, line: 1, col: 1, path: '', message: 'the file holds no configuration (empty document)' }] };
+  }
+  const parsed = configFile.safeParse(raw);
+  if (!parsed.success) zodProblems(parsed.error.issues, out);
+  const certs = new Map<string, { pem: string; source: string }>();
+  if (isObj(raw)) crossCheck(raw, out, dirname(absFile), certs);
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
+    return { ok: false, problems: dedupe(problems) };
+  }
+  return { ok: true, config: toModel(absFile, raw as Raw, certs) };
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = formatProblem(p);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Reads and validates a config file. A file that cannot be read is a CFG_FILE problem. */
+export function loadConfigFile(file: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    return { ok: false, problems: [{ code: ErrorCode.File, file, line: 0, col: 0, path: '', message: `cannot read the config file: ${why}` }] };
+  }
+  return loadConfigText(text, file);
+}
