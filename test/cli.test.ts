@@ -1,0 +1,132 @@
+// The CLI as a user meets it: the built ./bin/awsnycast run as a child process.
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ROOT, runCli } from './helpers/cli.js';
+
+const EX = join(ROOT, 'examples');
+const tmp = mkdtempSync(join(tmpdir(), 'awsn-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A private copy of an example with mode 0600, so `run` does not refuse it whatever the umask of the checkout. */
+function privateCopy(name: string): string {
+  const dst = join(tmp, name);
+  copyFileSync(join(EX, name), dst);
+  chmodSync(dst, 0o600);
+  return dst;
+}
+
+const noStackTrace = (s: string): void => assert.doesNotMatch(s, /\n\s+at .*\(.*:\d+:\d+\)/);
+
+describe('awsnycast validate', () => {
+  for (const spelling of [['-f', 'F'], ['--f', 'F'], ['-f=F'], ['--config', 'F'], ['--config=F']]) {
+    test(`a valid file passes with ${spelling.join(' ')}`, async () => {
+      const file = join(EX, 'compat-nat-ha.yaml');
+      const r = await runCli(['validate', ...spelling.map((s) => s.replace('F', file))]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /valid: 2 health checks, 1 remote health check, 2 route tables, 4 routes; poll every 60 s/);
+    });
+  }
+
+  test('an invalid file exits 1 with every located error and a count', async () => {
+    const r = await runCli(['validate', '-f', 'examples/invalid/bad-values.yaml']);
+    assert.equal(r.code, 1);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 8);
+    assert.equal(lines[0], 'examples/invalid/bad-values.yaml:9:34: healthchecks.a.destination: "db.internal" is not an IP address');
+    assert.equal(lines[7], 'examples/invalid/bad-values.yaml: 7 errors');
+    assert.equal(r.stdout, '');
+    noStackTrace(r.stderr);
+  });
+
+  test('a missing file exits 1 with the reason and no stack trace', async () => {
+    const r = await runCli(['validate', '-f', join(tmp, 'nope.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nope\.yaml:0:0: cannot read the config file: no such file/);
+    noStackTrace(r.stderr);
+  });
+
+  test('a group-writable file is valid but warned about', async () => {
+    const file = privateCopy('compat-minimal.yaml');
+    chmodSync(file, 0o664);
+    const r = await runCli(['validate', '-f', file]);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /warning: writable by group or others \(mode 0664\)/);
+  });
+});
+
+describe('awsnycast run (the default command)', () => {
+  test('the original command line without a subcommand is accepted', async () => {
+    const file = privateCopy('compat-minimal.yaml');
+    const r = await runCli(['-f', file, '-noop', '-debug']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /is valid, but the daemon is not implemented yet/);
+  });
+
+  test('a group-writable config is refused', async () => {
+    const file = privateCopy('compat-every-finder.yaml');
+    copyFileSync(join(EX, 'ca.pem'), join(tmp, 'ca.pem'));
+    chmodSync(file, 0o666);
+    const r = await runCli(['run', '--f', file, '--oneshot']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /refusing .*writable by group or others \(mode 0666\).*chmod go-w/);
+  });
+
+  test('an invalid config exits 1 with its errors', async () => {
+    const r = await runCli(['run', '-f=examples/invalid/typo-top-level.yaml']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /typo-top-level\.yaml:3:1: healthcheck: unknown key "healthcheck" \(did you mean "healthchecks"\?\)/);
+  });
+
+  test('-version and --version print the version', async () => {
+    for (const v of ['-version', '--version']) {
+      const r = await runCli([v]);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /^awsnycast \d+\.\d+\.\d+ \(node v20/);
+    }
+  });
+});
+
+describe('usage errors and help', () => {
+  test('an unknown flag exits 2 with a one-line hint', async () => {
+    const r = await runCli(['-nop']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, /flag provided but not defined: -nop \(did you mean -noop\?\)\. Run 'awsnycast run --help' for usage\./);
+  });
+
+  test('a flag missing its argument exits 2', async () => {
+    const r = await runCli(['validate', '-f']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /flag needs an argument: -f/);
+  });
+
+  test('an unknown command exits 2 with a suggestion', async () => {
+    const r = await runCli(['valdate']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown command "valdate" \(did you mean "validate"\?\)/);
+  });
+
+  test('-h lists the commands and exits 0', async () => {
+    const r = await runCli(['-h']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Commands:\n {2}run /);
+    assert.match(r.stdout, / {2}validate /);
+  });
+
+  for (const cmd of ['run', 'validate', 'version']) {
+    test(`${cmd} --help shows its usage and exits 0`, async () => {
+      const r = await runCli([cmd, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`^Usage: awsnycast ${cmd}`));
+    });
+  }
+
+  test('the version command prints the package version', async () => {
+    const r = await runCli(['version']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^awsnycast 0\.1\.0 /);
+  });
+});
