@@ -494,7 +494,7 @@ export function configJsonSchema(): Record<string, unknown> {
     ...schema,
     // One of the two spellings is required; zod cannot say "either" by itself.
     anyOf: [{ required: ['routetables'] }, { required: ['route_tables'] }],
-    $id: 'https://github.com/awsnycast/awsnycast/docs/awsnycast.schema.json',
+    $id: 'awsnycast.schema.json',
     title: 'awsnycast configuration',
     description: 'Config file of the awsnycast route daemon (AWSnycast-compatible).',
   };
