@@ -1,0 +1,314 @@
+// Runs one check against one destination on a fixed monotonic grid
+// (start + k × every, so no drift accumulates), with a small random first
+// delay, never two probes at once, and the state reducer applied to every
+// result. Emits events and keeps a snapshot for status pages and the daemon.
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { CheckSpec } from '../config/index.js';
+import type { HookOptions } from './hooks.js';
+import { runCheckHook } from './hooks.js';
+import { silentLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { createProbe } from './probes/index.js';
+import type { ProbeOptions } from './probes/index.js';
+import { HealthCode, fail } from './result.js';
+import type { Probe, ProbeResult } from './result.js';
+import { INITIAL_STATE, step, word } from './state.js';
+import type { CheckState, HealthWord } from './state.js';
+
+export interface ResultRecord extends ProbeResult {
+  /** Wall-clock time of the verdict, ISO 8601. */
+  readonly at: string;
+}
+
+export interface CheckSnapshot {
+  readonly name: string;
+  readonly type: CheckSpec['type'];
+  readonly destination: string;
+  readonly state: HealthWord;
+  readonly healthy: boolean;
+  readonly decided: boolean;
+  readonly passes: number;
+  readonly fails: number;
+  readonly runs: number;
+  /** A probe is in flight right now. */
+  readonly running: boolean;
+  readonly last?: ResultRecord;
+  /** Oldest first, at most `history` entries. */
+  readonly history: readonly ResultRecord[];
+}
+
+/** Emitted when `healthy` flips (`transition`) or `decided` becomes true (`change` covers both). */
+export interface ChangeEvent {
+  readonly name: string;
+  readonly destination: string;
+  readonly from: HealthWord;
+  readonly to: HealthWord;
+  readonly healthy: boolean;
+  readonly decided: boolean;
+  /** true when healthy flipped; false when the check only became decided. */
+  readonly transition: boolean;
+  readonly result: ResultRecord;
+}
+
+export interface ResultEvent {
+  readonly name: string;
+  readonly destination: string;
+  readonly result: ResultRecord;
+  readonly state: CheckState;
+}
+
+export interface HealthCheckEvents {
+  result: [ResultEvent];
+  transition: [ChangeEvent];
+  change: [ChangeEvent];
+}
+
+export interface HealthCheckOptions {
+  /** Required for remote templates; overrides the spec's destination otherwise. */
+  readonly destination?: string;
+  readonly logger?: Logger;
+  /** Replaces the probe built from the spec (tests). */
+  readonly probe?: Probe;
+  readonly probeOptions?: ProbeOptions;
+  /** How many recent results the snapshot keeps. Default 10. */
+  readonly history?: number;
+  /** Largest random delay before the first run, ms. Default min(every / 2, 500 ms). */
+  readonly maxJitterMs?: number;
+  /** Hook settings, or false to never run hooks (the `check` command). */
+  readonly hooks?: HookOptions | false;
+}
+
+export class HealthCheckError extends Error {
+  constructor(
+    readonly code: 'HC_NO_DESTINATION' | 'HC_ALREADY_STARTED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface InFlight {
+  readonly ac: AbortController;
+  readonly startedAt: number;
+  /** Its result no longer counts (it overran, or the check stopped). */
+  discarded: boolean;
+}
+
+export class HealthCheck extends EventEmitter<HealthCheckEvents> {
+  readonly name: string;
+  readonly destination: string;
+  private stateValue: CheckState = INITIAL_STATE;
+  private readonly results: ResultRecord[] = [];
+  private readonly historySize: number;
+  private readonly everyMs: number;
+  private readonly timeoutMs: number;
+  private readonly graceMs: number;
+  private readonly probe: Probe;
+  private readonly log: Logger;
+  private readonly life = new AbortController();
+  private started = false;
+  private t0 = 0;
+  private turn = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private inFlight: InFlight | undefined;
+  private inFlightDone: Promise<void> = Promise.resolve();
+  private hookChain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly spec: CheckSpec,
+    private readonly opts: HealthCheckOptions = {},
+  ) {
+    super();
+    const destination = opts.destination ?? spec.destination;
+    if (destination === undefined)
+      throw new HealthCheckError('HC_NO_DESTINATION', `health check ${spec.name} has no destination (a remote template needs one from its pool)`);
+    this.name = spec.name;
+    this.destination = destination;
+    this.everyMs = spec.every * 1000;
+    this.timeoutMs = Math.min(spec.timeout, spec.every) * 1000;
+    // How long past its turn a probe may still settle before it counts as an overrun.
+    this.graceMs = Math.min(250, this.everyMs / 4);
+    this.historySize = Math.max(1, opts.history ?? 10);
+    this.probe = opts.probe ?? createProbe({ ...spec, timeout: this.timeoutMs / 1000 }, destination, opts.probeOptions);
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  get state(): CheckState {
+    return this.stateValue;
+  }
+
+  get healthy(): boolean {
+    return this.stateValue.healthy;
+  }
+
+  get decided(): boolean {
+    return this.stateValue.decided;
+  }
+
+  get isRunning(): boolean {
+    return this.started && !this.life.signal.aborted;
+  }
+
+  /** Starts the schedule; it stops when `signal` fires or stop() is called. */
+  start(signal?: AbortSignal): this {
+    if (this.started) throw new HealthCheckError('HC_ALREADY_STARTED', `health check ${this.name} was already started`);
+    this.started = true;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.stop();
+        return this;
+      }
+      const onAbort = (): void => this.stop();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.life.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort), { once: true });
+    }
+    const maxJitter = this.opts.maxJitterMs ?? Math.min(this.everyMs / 2, 500);
+    this.t0 = performance.now() + Math.random() * Math.max(0, maxJitter);
+    this.turn = 0;
+    this.schedule();
+    this.log.debug({ check: this.name, destination: this.destination, everyMs: this.everyMs, timeoutMs: this.timeoutMs }, 'health check started');
+    return this;
+  }
+
+  /** Stops at once: timers cleared, the probe in flight and any running hook aborted. Idempotent. */
+  stop(): void {
+    if (this.life.signal.aborted) return;
+    this.life.abort();
+    clearTimeout(this.timer);
+    clearTimeout(this.graceTimer);
+    this.timer = undefined;
+    this.graceTimer = undefined;
+    if (this.inFlight !== undefined) {
+      this.inFlight.discarded = true;
+      this.inFlight.ac.abort();
+    }
+    this.log.debug({ check: this.name, destination: this.destination }, 'health check stopped');
+  }
+
+  /** Resolves once nothing started by this check is still running (after stop(): the probe and hooks have ended). */
+  async settled(): Promise<void> {
+    await this.inFlightDone;
+    await this.hookChain;
+  }
+
+  snapshot(): CheckSnapshot {
+    const s = this.stateValue;
+    const last = this.results[this.results.length - 1];
+    return {
+      name: this.name,
+      type: this.spec.type,
+      destination: this.destination,
+      state: word(s.healthy),
+      healthy: s.healthy,
+      decided: s.decided,
+      passes: s.passes,
+      fails: s.fails,
+      runs: s.runs,
+      running: this.inFlight !== undefined,
+      ...(last !== undefined ? { last } : {}),
+      history: [...this.results],
+    };
+  }
+
+  // ---------------------------------------------------------------- schedule
+
+  private schedule(): void {
+    if (this.life.signal.aborted) return;
+    const now = performance.now();
+    // Next grid point not in the past; turns missed while the event loop was stalled are skipped.
+    const due = Math.max(this.turn, Math.ceil((now - this.t0) / this.everyMs));
+    this.turn = due;
+    const at = this.t0 + due * this.everyMs;
+    this.timer = setTimeout(() => this.onTurn(), Math.max(0, at - now));
+  }
+
+  private onTurn(): void {
+    this.timer = undefined;
+    if (this.life.signal.aborted) return;
+    this.turn += 1;
+    if (this.inFlight === undefined) this.launch();
+    else this.waitForLate(this.inFlight);
+    this.schedule();
+  }
+
+  /** The previous probe is still running at this turn: give it a short grace, then count an overrun. */
+  private waitForLate(late: InFlight): void {
+    clearTimeout(this.graceTimer);
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = undefined;
+      // (A probe that settles within the grace clears this timer and starts this turn's probe itself.)
+      if (this.inFlight !== late || late.discarded) return;
+      late.discarded = true;
+      late.ac.abort();
+      const ms = Math.round(performance.now() - late.startedAt);
+      this.record(fail(HealthCode.overrun, ms, `overrun: previous probe still running after ${ms} ms`));
+    }, this.graceMs);
+  }
+
+  private launch(): void {
+    const ac = new AbortController();
+    const flight: InFlight = { ac, startedAt: performance.now(), discarded: false };
+    this.inFlight = flight;
+    const settle = (r: ProbeResult): void => {
+      if (this.inFlight === flight) this.inFlight = undefined;
+      if (flight.discarded || this.life.signal.aborted) return;
+      this.record(r);
+      // A turn that waited for this probe may start now.
+      if (this.graceTimer !== undefined) {
+        clearTimeout(this.graceTimer);
+        this.graceTimer = undefined;
+        this.launch();
+      }
+    };
+    this.inFlightDone = this.probe(ac.signal).then(settle, (e: unknown) =>
+      settle(fail(HealthCode.internal, Math.round(performance.now() - flight.startedAt), `probe error: ${e instanceof Error ? e.message : String(e)}`)),
+    );
+  }
+
+  // ---------------------------------------------------------------- results
+
+  private record(r: ProbeResult): void {
+    const rec: ResultRecord = { ...r, at: new Date().toISOString() };
+    this.results.push(rec);
+    if (this.results.length > this.historySize) this.results.shift();
+    const before = this.stateValue;
+    const s = step(before, r.ok, this.spec);
+    this.stateValue = s.state;
+    this.log.debug({ check: this.name, destination: this.destination, ok: r.ok, code: r.code, latencyMs: r.latencyMs, detail: r.detail }, 'health check result');
+    this.emit('result', { name: this.name, destination: this.destination, result: rec, state: s.state });
+    if (s.transition === undefined && !s.decidedNow) return;
+    const event: ChangeEvent = {
+      name: this.name,
+      destination: this.destination,
+      from: word(before.healthy),
+      to: word(s.state.healthy),
+      healthy: s.state.healthy,
+      decided: s.state.decided,
+      transition: s.transition !== undefined,
+      result: rec,
+    };
+    const fields = { check: this.name, destination: this.destination, from: event.from, to: event.to, code: r.code, detail: r.detail };
+    if (s.transition !== undefined) {
+      this.log.info(fields, `health check is now ${event.to}`);
+      this.runHook(event);
+      this.emit('transition', event);
+    } else {
+      this.log.info(fields, 'health check decided: unhealthy');
+    }
+    this.emit('change', event);
+  }
+
+  private runHook(e: ChangeEvent): void {
+    const hooks = this.opts.hooks;
+    if (hooks === false) return;
+    const argv = e.to === 'healthy' ? this.spec.runOnHealthy : this.spec.runOnUnhealthy;
+    if (argv === undefined || argv.length === 0) return;
+    const event = { check: this.name, destination: this.destination, from: e.from, to: e.to, detail: e.result.detail };
+    const signal = this.life.signal;
+    this.hookChain = this.hookChain.then(() =>
+      signal.aborted ? undefined : runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, hooks ?? {}, signal),
+    );
+  }
+}
