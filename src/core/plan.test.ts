@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfigText } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { findTables } from './finders.js';
+import { Reason, plan } from './plan.js';
+import type { CheckView, OwnerFacts, PlanInput, RouteTableView, RouteView } from './types.js';
+
+function cfg(yaml: string): Config {
+  const r = loadConfigText(yaml, '/etc/awsnycast.yaml');
+  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+  return r.config;
+}
+
+const ME = { instanceId: 'i-0000000a', az: 'eu-west-1a', region: 'eu-west-1', vpcId: 'vpc-1', subnetId: 'subnet-a', networkInterfaceId: 'eni-a', ownIps: ['127.0.1.10'] };
+const HEALTHY: CheckView = { healthy: true, decided: true };
+const UNHEALTHY: CheckView = { healthy: false, decided: true };
+const UNDECIDED: CheckView = { healthy: false, decided: false };
+
+const toB: RouteView = { destination: '0.0.0.0/0', target: { kind: 'interface', networkInterfaceId: 'eni-b', instanceId: 'i-0000000b' }, state: 'active' };
+const toMe: RouteView = { destination: '0.0.0.0/0', target: { kind: 'interface', networkInterfaceId: 'eni-a', instanceId: 'i-0000000a' }, state: 'active' };
+const toIgw: RouteView = { destination: '0.0.0.0/0', target: { kind: 'other', id: 'igw-1' }, state: 'active' };
+
+function table(routes: RouteView[], extra: Partial<RouteTableView> = {}): RouteTableView {
+  return { id: 'rtb-1', vpcId: 'vpc-1', main: false, subnetIds: [], tags: { Name: 'private' }, routes, ...extra };
+}
+
+function input(over: Partial<PlanInput>): PlanInput {
+  return {
+    identity: ME,
+    tables: [table([])],
+    checks: { internet: HEALTHY },
+    remoteChecks: {},
+    owners: { 'i-0000000b': { state: 'running', instanceStatus: 'ok', systemStatus: 'ok' } },
+    interfaceIps: { 'eni-b': '127.0.1.11', 'eni-a': '127.0.1.10' },
+    interfaceOwners: { 'eni-b': 'i-0000000b', 'eni-a': 'i-0000000a' },
+    ...over,
+  };
+}
+
+const route = (extra: string): string => `healthchecks:
+  internet: {type: ping, destination: 127.0.0.1, every: 1}
+remote_healthchecks:
+  peer: {type: ping, every: 1}
+routetables:
+  t:
+    find: {type: by_tag, config: {key: Name, value: private}}
+    manage_routes:
+      - {cidr: 0.0.0.0/0, healthcheck: internet${extra}}
+`;
+
+const PRIMARY = cfg(route(''));
+const BACKUP = cfg(route(', if_unhealthy: true'));
+const BACKUP_REMOTE = cfg(route(', if_unhealthy: true, remote_healthcheck: peer'));
+const NEVER_DELETE = cfg(route(', never_delete: true'));
+const OTHER_INSTANCE = cfg(route(', instance: i-0000000c'));
+const UNGATED = cfg('routetables:\n  t:\n    find: {type: by_tag, config: {key: Name, value: private}}\n    manage_routes: [{cidr: 0.0.0.0/0}]\n');
+
+interface Case {
+  name: string;
+  config: Config;
+  input: PlanInput;
+  action: string;
+  reason: string;
+}
+
+const dead = (facts: OwnerFacts): PlanInput['owners'] => ({ 'i-0000000b': facts });
+
+const CASES: Case[] = [
+  { name: 'a missing route is created when our check is healthy', config: PRIMARY, input: input({}), action: 'create', reason: Reason.MissingCreate },
+  { name: 'a missing route waits while our check is undecided', config: PRIMARY, input: input({ checks: { internet: UNDECIDED } }), action: 'none', reason: Reason.CheckUndecided },
+  { name: 'a missing route is not created while our check is unhealthy', config: PRIMARY, input: input({ checks: { internet: UNHEALTHY } }), action: 'none', reason: Reason.CheckUnhealthy },
+  { name: 'a check that has not reported yet counts as undecided', config: PRIMARY, input: input({ checks: {} }), action: 'none', reason: Reason.CheckUndecided },
+  { name: 'a route without checks is created at once', config: UNGATED, input: input({ checks: {} }), action: 'create', reason: Reason.MissingCreate },
+  { name: 'our own route is left alone while our check is healthy', config: PRIMARY, input: input({ tables: [table([toMe])] }), action: 'none', reason: Reason.Owned },
+  { name: 'our own route is left alone while our check is undecided', config: PRIMARY, input: input({ tables: [table([toMe])], checks: { internet: UNDECIDED } }), action: 'none', reason: Reason.Owned },
+  { name: 'our own route is deleted when our check is decidedly unhealthy', config: PRIMARY, input: input({ tables: [table([toMe])], checks: { internet: UNHEALTHY } }), action: 'delete', reason: Reason.CheckUnhealthyDelete },
+  { name: 'never_delete keeps our route when our check fails', config: NEVER_DELETE, input: input({ tables: [table([toMe])], checks: { internet: UNHEALTHY } }), action: 'none', reason: Reason.NeverDelete },
+  { name: 'a route to our instance id (not interface) counts as ours', config: PRIMARY, input: input({ tables: [table([{ ...toMe, target: { kind: 'instance', instanceId: 'i-0000000a' } }])] }), action: 'none', reason: Reason.Owned },
+  { name: 'a primary takes a route that points elsewhere', config: PRIMARY, input: input({ tables: [table([toB])] }), action: 'replace', reason: Reason.Preempt },
+  { name: 'a primary does not take over while its check is undecided', config: PRIMARY, input: input({ tables: [table([toB])], checks: { internet: UNDECIDED } }), action: 'none', reason: Reason.CheckUndecided },
+  { name: 'a primary does not take over while its check is unhealthy', config: PRIMARY, input: input({ tables: [table([toB])], checks: { internet: UNHEALTHY } }), action: 'none', reason: Reason.CheckUnhealthy },
+  { name: 'a backup leaves an active route whose owner is healthy', config: BACKUP, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.OwnerAlive },
+  { name: 'a backup takes a blackholed route', config: BACKUP, input: input({ tables: [table([{ ...toB, state: 'blackhole' }])] }), action: 'replace', reason: Reason.OwnerBlackhole },
+  { name: 'a backup whose check is undecided does not take a blackholed route', config: BACKUP, input: input({ tables: [table([{ ...toB, state: 'blackhole' }])], checks: { internet: UNDECIDED } }), action: 'none', reason: Reason.CheckUndecided },
+  { name: 'a backup takes over from a stopping owner', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'stopping' }) }), action: 'replace', reason: Reason.OwnerNotRunning },
+  { name: 'a backup takes over from an owner whose instance status is impaired', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'running', instanceStatus: 'impaired', systemStatus: 'ok' }) }), action: 'replace', reason: Reason.OwnerImpaired },
+  { name: 'a backup takes over from an owner whose system status is impaired', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'running', instanceStatus: 'ok', systemStatus: 'impaired' }) }), action: 'replace', reason: Reason.OwnerImpaired },
+  { name: 'a backup leaves a route whose owner facts are unknown', config: BACKUP, input: input({ tables: [table([toB])], owners: {} }), action: 'none', reason: Reason.OwnerAlive },
+  { name: 'a backup leaves an active route to a gateway alone', config: BACKUP, input: input({ tables: [table([toIgw])] }), action: 'none', reason: Reason.NonInstanceTarget },
+  { name: 'a primary takes a route that points at a gateway', config: PRIMARY, input: input({ tables: [table([toIgw])] }), action: 'replace', reason: Reason.Preempt },
+  { name: 'a backup waits while the remote check of the owner is undecided', config: BACKUP_REMOTE, input: input({ tables: [table([toB])], remoteChecks: { peer: { '127.0.1.11': UNDECIDED } } }), action: 'none', reason: Reason.OwnerRemoteUndecided },
+  { name: 'a backup waits when the remote check of the owner has not started yet', config: BACKUP_REMOTE, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.OwnerRemoteUndecided },
+  { name: 'a backup takes over when the remote check of the owner is decidedly unhealthy', config: BACKUP_REMOTE, input: input({ tables: [table([toB])], remoteChecks: { peer: { '127.0.1.11': UNHEALTHY } } }), action: 'replace', reason: Reason.OwnerRemoteUnhealthy },
+  { name: 'a backup stays when the remote check of the owner passes', config: BACKUP_REMOTE, input: input({ tables: [table([toB])], remoteChecks: { peer: { '127.0.1.11': HEALTHY } } }), action: 'none', reason: Reason.OwnerAlive },
+  { name: 'a route configured for another instance is never touched', config: OTHER_INSTANCE, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.OtherInstance },
+];
+
+describe('the planner decides one route', () => {
+  for (const c of CASES) {
+    test(c.name, () => {
+      const p = plan(c.config, c.input);
+      assert.equal(p.actions.length, 1);
+      const a = p.actions[0]!;
+      assert.deepEqual([a.action, a.reason], [c.action, c.reason], a.detail);
+      assert.ok(a.detail.length > 0);
+      if (a.action === 'create' || a.action === 'replace') assert.equal(a.target, 'eni-a');
+      else assert.equal(a.target, undefined);
+    });
+  }
+});
+
+describe('the planner over tables', () => {
+  test('routes whose CIDR is not in the config produce no action', () => {
+    const other: RouteView = { destination: '10.9.0.0/16', target: { kind: 'interface', networkInterfaceId: 'eni-b' }, state: 'blackhole' };
+    const p = plan(PRIMARY, input({ tables: [table([other])] }));
+    assert.deepEqual(p.actions.map((a) => a.cidr), ['0.0.0.0/0']);
+  });
+
+  test('a finder that finds no table is a problem unless no_results_ok', () => {
+    const p = plan(PRIMARY, input({ tables: [table([], { tags: { Name: 'public' } })] }));
+    assert.deepEqual(p.problems.map((x) => x.code), ['PLAN_NO_TABLES']);
+    const ok = cfg('routetables:\n  t:\n    find: {type: main, no_results_ok: true}\n    manage_routes: [{cidr: 0.0.0.0/0}]\n');
+    assert.deepEqual(plan(ok, input({})).problems, []);
+  });
+
+  test('the same CIDR found twice in one table acts once and reports the overlap', () => {
+    const twice = cfg('routetables:\n  a:\n    find: {type: main}\n    manage_routes: [{cidr: 0.0.0.0/0}]\n  b:\n    find: {type: by_tag, config: {key: Name, value: private}}\n    manage_routes: [{cidr: 0.0.0.0/0, if_unhealthy: true}]\n');
+    const p = plan(twice, input({ tables: [table([], { main: true })] }));
+    assert.deepEqual(p.actions.map((a) => a.tableName), ['a']);
+    assert.deepEqual(p.problems.map((x) => x.code), ['PLAN_CIDR_CLAIMED_TWICE']);
+  });
+
+  test('remote checks follow the owner of each route that names one, never ourselves', () => {
+    const p = plan(BACKUP_REMOTE, input({ tables: [table([toB]), table([{ ...toMe }], { id: 'rtb-2' })] }));
+    assert.deepEqual(p.remoteTargets, { peer: ['127.0.1.11'] });
+  });
+
+  test('IPv6 routes are matched on their canonical text', () => {
+    const v6 = cfg('routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: "2001:DB8::10"}]\n');
+    const p = plan(v6, input({ tables: [table([{ destination: '2001:db8::10/128', target: { kind: 'interface', networkInterfaceId: 'eni-a' }, state: 'active' }], { main: true })] }));
+    assert.deepEqual(p.actions.map((a) => [a.cidr, a.reason]), [['2001:db8::10/128', Reason.Owned]]);
+  });
+
+  test('planning the same input twice gives the same plan', () => {
+    const i = input({ tables: [table([toB])] });
+    assert.deepEqual(plan(BACKUP, i), plan(BACKUP, i));
+  });
+});
+
+describe('finders', () => {
+  const values = { az: 'eu-west-1a', region: 'eu-west-1', vpc_id: 'vpc-1', subnet_id: 'subnet-a', instance_id: 'i-0000000a' };
+  const tables: RouteTableView[] = [
+    table([], { id: 'rtb-main', main: true, tags: { Name: 'main' } }),
+    table([], { id: 'rtb-a', subnetIds: ['subnet-a'], tags: { Name: 'prod-a-private', az: 'eu-west-1a' } }),
+    table([toIgw], { id: 'rtb-b', subnetIds: ['subnet-b'], tags: { Name: 'prod-b-private', az: 'eu-west-1b' } }),
+  ];
+  const ids = (yamlFind: string): string[] => {
+    const c = cfg(`routetables:\n  t:\n    find: ${yamlFind}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n`);
+    return findTables(c.routeTables[0]!.find, tables, values).map((t) => t.id);
+  };
+  const cases: [string, string, string[]][] = [
+    ['by_tag matches a tag exactly, with placeholders', '{type: by_tag, config: {key: az, value: "${az}"}}', ['rtb-a']],
+    ['by_tag_regexp is unanchored', '{type: by_tag_regexp, config: {key: Name, regexp: "-private"}}', ['rtb-a', 'rtb-b']],
+    ['main finds the main table', '{type: main}', ['rtb-main']],
+    ['not inverts a finder', '{type: main, not: true}', ['rtb-a', 'rtb-b']],
+    ['subnet finds the explicitly associated table', '{type: subnet, config: {subnet_id: subnet-b}}', ['rtb-b']],
+    ['subnet finds the main table for a subnet without an explicit association', '{type: subnet, config: {subnet_id: subnet-z}}', ['rtb-main']],
+    ['has_route_to matches an exact destination', '{type: has_route_to, config: {cidr: 0.0.0.0/0}}', ['rtb-b']],
+    ['and needs every filter', '{type: and, config: {filters: [{type: by_tag_regexp, config: {key: Name, regexp: private}}, {type: by_tag, not: true, config: {key: az, value: "${az}"}}]}}', ['rtb-b']],
+    ['or needs any filter', '{type: or, config: {filters: [{type: main}, {type: subnet, config: {subnet_id: "${subnet_id}"}}]}}', ['rtb-main', 'rtb-a']],
+  ];
+  for (const [name, find, want] of cases) test(name, () => assert.deepEqual(ids(find), want));
+});

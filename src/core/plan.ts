@@ -1,0 +1,245 @@
+// The planner: config + what EC2 showed us + the health of every check + who
+// we are -> one action per managed (route table, CIDR), each with a reason.
+// Pure: no I/O, no clock, no randomness. `plan`, `-noop` and the status page
+// all show this value; the daemon applies it.
+import type { Config, RouteSpec } from '../config/model.js';
+import type { PlaceholderValues } from '../config/values.js';
+import { findTables } from './finders.js';
+import type { CheckView, PlanInput, RouteTableView, RouteView } from './types.js';
+
+export type ActionKind = 'create' | 'replace' | 'delete' | 'none';
+
+/** Stable reason codes; the text that goes with each is in REASON_TEXT. */
+export const Reason = {
+  Owned: 'OWNED',
+  MissingCreate: 'MISSING_CREATE',
+  CheckUndecided: 'CHECK_UNDECIDED',
+  CheckUnhealthy: 'CHECK_UNHEALTHY',
+  CheckUnhealthyDelete: 'CHECK_UNHEALTHY_DELETE',
+  NeverDelete: 'NEVER_DELETE',
+  Preempt: 'PREEMPT',
+  OwnerBlackhole: 'OWNER_BLACKHOLE',
+  OwnerNotRunning: 'OWNER_NOT_RUNNING',
+  OwnerImpaired: 'OWNER_IMPAIRED',
+  OwnerRemoteUnhealthy: 'OWNER_REMOTE_UNHEALTHY',
+  OwnerRemoteUndecided: 'OWNER_REMOTE_UNDECIDED',
+  OwnerAlive: 'OWNER_ALIVE',
+  NonInstanceTarget: 'NON_INSTANCE_TARGET',
+  OtherInstance: 'OTHER_INSTANCE',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+export interface CurrentRoute {
+  /** Interface id, instance id, or gateway id the route points at. */
+  readonly target: string;
+  readonly ownerInstanceId?: string;
+  readonly state: 'active' | 'blackhole';
+}
+
+export interface PlannedAction {
+  readonly routeTableId: string;
+  /** The config's name for the route table entry that found this table. */
+  readonly tableName: string;
+  readonly cidr: string;
+  readonly action: ActionKind;
+  /** For create/replace: the interface id the route will point at. */
+  readonly target?: string;
+  readonly current?: CurrentRoute;
+  readonly reason: Reason;
+  /** A sentence for logs and humans. */
+  readonly detail: string;
+  /** The route spec this action is for. */
+  readonly route: RouteSpec;
+}
+
+export interface PlanProblem {
+  readonly code: 'PLAN_NO_TABLES' | 'PLAN_CIDR_CLAIMED_TWICE';
+  readonly tableName: string;
+  readonly message: string;
+}
+
+export interface Plan {
+  readonly actions: readonly PlannedAction[];
+  readonly problems: readonly PlanProblem[];
+  /** Remote check template name -> owner IPs it must run against. */
+  readonly remoteTargets: Readonly<Record<string, readonly string[]>>;
+}
+
+type Gate = 'healthy' | 'undecided' | 'unhealthy';
+
+/** All of a route's local checks decided-healthy (no checks = healthy). */
+function gateOf(route: RouteSpec, checks: Readonly<Record<string, CheckView>>): Gate {
+  let undecided = false;
+  for (const name of route.healthchecks) {
+    const c = checks[name];
+    if (c === undefined || !c.decided) undecided = true;
+    else if (!c.healthy) return 'unhealthy';
+  }
+  // A check that has decided healthy may still be flagged undecided by the
+  // reducer's rules; only decided && healthy counts.
+  return undecided ? 'undecided' : 'healthy';
+}
+
+function describeTarget(r: RouteView): CurrentRoute {
+  const t = r.target;
+  switch (t.kind) {
+    case 'interface':
+      return { target: t.networkInterfaceId, ...(t.instanceId !== undefined ? { ownerInstanceId: t.instanceId } : {}), state: r.state };
+    case 'instance':
+      return { target: t.instanceId, ownerInstanceId: t.instanceId, state: r.state };
+    case 'other':
+      return { target: t.id, state: r.state };
+  }
+}
+
+export function placeholderValues(input: PlanInput): PlaceholderValues {
+  const id = input.identity;
+  return { az: id.az, region: id.region, vpc_id: id.vpcId, subnet_id: id.subnetId, instance_id: id.instanceId };
+}
+
+interface Decision {
+  action: ActionKind;
+  reason: Reason;
+  detail: string;
+  /** The owner IP a remote check must watch, if any. */
+  watch?: string;
+}
+
+function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanInput): Decision {
+  const me = input.identity;
+  const gate = gateOf(route, input.checks);
+  const checkNames = route.healthchecks.join(', ');
+
+  if (route.instance !== 'SELF' && route.instance !== me.instanceId) {
+    return {
+      action: 'none',
+      reason: Reason.OtherInstance,
+      detail: `route is configured for instance ${route.instance}, not this instance (${me.instanceId})`,
+    };
+  }
+
+  if (existing === undefined) {
+    if (gate === 'healthy') return { action: 'create', reason: Reason.MissingCreate, detail: 'route is missing and our checks are healthy' };
+    if (gate === 'undecided') return { action: 'none', reason: Reason.CheckUndecided, detail: `route is missing; waiting for our check (${checkNames}) to decide` };
+    return { action: 'none', reason: Reason.CheckUnhealthy, detail: `route is missing; our check (${checkNames}) is unhealthy` };
+  }
+
+  const t = existing.target;
+  const ours =
+    (t.kind === 'interface' && t.networkInterfaceId === me.networkInterfaceId) ||
+    (t.kind === 'instance' && t.instanceId === me.instanceId);
+  if (ours) {
+    if (gate === 'unhealthy') {
+      if (route.neverDelete)
+        return { action: 'none', reason: Reason.NeverDelete, detail: `our check (${checkNames}) is unhealthy, but never_delete keeps our route` };
+      return { action: 'delete', reason: Reason.CheckUnhealthyDelete, detail: `our check (${checkNames}) is unhealthy; withdrawing our route` };
+    }
+    return { action: 'none', reason: Reason.Owned, detail: 'route points at us' };
+  }
+
+  // The route points elsewhere. Never take over on an undecided or failing check.
+  if (gate === 'undecided') return { action: 'none', reason: Reason.CheckUndecided, detail: `waiting for our check (${checkNames}) to decide before taking over` };
+  if (gate === 'unhealthy') return { action: 'none', reason: Reason.CheckUnhealthy, detail: `our check (${checkNames}) is unhealthy; not taking over` };
+
+  if (!route.ifUnhealthy) {
+    return { action: 'replace', reason: Reason.Preempt, detail: `we are primary for this route (no if_unhealthy); taking it from ${describeTarget(existing).target}` };
+  }
+
+  // Backup rules: take over only when the owner is dead.
+  if (existing.state === 'blackhole')
+    return { action: 'replace', reason: Reason.OwnerBlackhole, detail: `route is a blackhole (owner ${describeTarget(existing).target} is gone)` };
+  if (t.kind === 'other')
+    return { action: 'none', reason: Reason.NonInstanceTarget, detail: `route points at ${t.id}, not an instance; backups leave it alone` };
+
+  const ownerInstance = t.kind === 'instance' ? t.instanceId : (t.instanceId ?? input.interfaceOwners[t.networkInterfaceId]);
+  const facts = ownerInstance !== undefined ? input.owners[ownerInstance] : undefined;
+  if (facts !== undefined) {
+    if (facts.state !== 'running')
+      return { action: 'replace', reason: Reason.OwnerNotRunning, detail: `owner ${ownerInstance} is ${facts.state}` };
+    if (facts.instanceStatus === 'impaired' || facts.systemStatus === 'impaired')
+      return {
+        action: 'replace',
+        reason: Reason.OwnerImpaired,
+        detail: `owner ${ownerInstance} is impaired (instance status ${facts.instanceStatus ?? 'unknown'}, system status ${facts.systemStatus ?? 'unknown'})`,
+      };
+  }
+
+  if (route.remoteHealthcheck !== undefined) {
+    const ownerIp = t.kind === 'interface' ? input.interfaceIps[t.networkInterfaceId] : undefined;
+    if (ownerIp !== undefined && !me.ownIps.includes(ownerIp)) {
+      const remote = input.remoteChecks[route.remoteHealthcheck]?.[ownerIp];
+      if (remote === undefined || !remote.decided)
+        return { action: 'none', reason: Reason.OwnerRemoteUndecided, detail: `waiting for remote check ${route.remoteHealthcheck} of owner ${ownerIp} to decide`, watch: ownerIp };
+      if (!remote.healthy)
+        return { action: 'replace', reason: Reason.OwnerRemoteUnhealthy, detail: `remote check ${route.remoteHealthcheck} of owner ${ownerIp} is unhealthy`, watch: ownerIp };
+      return { action: 'none', reason: Reason.OwnerAlive, detail: `owner ${ownerIp} passes remote check ${route.remoteHealthcheck}; we are backup`, watch: ownerIp };
+    }
+  }
+  return {
+    action: 'none',
+    reason: Reason.OwnerAlive,
+    detail: `owner ${ownerInstance ?? describeTarget(existing).target} looks alive; we are backup`,
+  };
+}
+
+function remoteWatchFor(route: RouteSpec, existing: RouteView | undefined, input: PlanInput): string | undefined {
+  // Remote checks follow the owner of every route that names one, whatever we decide now,
+  // so their state is ready when it is needed.
+  if (route.remoteHealthcheck === undefined || existing === undefined) return undefined;
+  const t = existing.target;
+  if (t.kind !== 'interface' || t.networkInterfaceId === input.identity.networkInterfaceId) return undefined;
+  const ip = input.interfaceIps[t.networkInterfaceId];
+  return ip !== undefined && !input.identity.ownIps.includes(ip) ? ip : undefined;
+}
+
+export function plan(config: Config, input: PlanInput): Plan {
+  const values = placeholderValues(input);
+  const actions: PlannedAction[] = [];
+  const problems: PlanProblem[] = [];
+  const remote = new Map<string, Set<string>>();
+  const claimed = new Map<string, string>();
+  for (const spec of config.routeTables) {
+    const tables: RouteTableView[] = findTables(spec.find, input.tables, values);
+    if (tables.length === 0 && !spec.noResultsOk)
+      problems.push({ code: 'PLAN_NO_TABLES', tableName: spec.name, message: `no route table of ${input.identity.vpcId} matches the finder of ${spec.name}` });
+    for (const table of tables) {
+      for (const route of spec.routes) {
+        const key = `${table.id} ${route.cidr}`;
+        const first = claimed.get(key);
+        if (first !== undefined) {
+          problems.push({
+            code: 'PLAN_CIDR_CLAIMED_TWICE',
+            tableName: spec.name,
+            message: `${route.cidr} in ${table.id} is managed by both ${first} and ${spec.name}; only ${first} acts on it`,
+          });
+          continue;
+        }
+        claimed.set(key, spec.name);
+        const existing = table.routes.find((r) => r.destination === route.cidr);
+        const d = decide(route, existing, input);
+        const watch = d.watch ?? remoteWatchFor(route, existing, input);
+        if (watch !== undefined && route.remoteHealthcheck !== undefined) {
+          const set = remote.get(route.remoteHealthcheck) ?? new Set<string>();
+          set.add(watch);
+          remote.set(route.remoteHealthcheck, set);
+        }
+        actions.push({
+          routeTableId: table.id,
+          tableName: spec.name,
+          cidr: route.cidr,
+          action: d.action,
+          ...(d.action === 'create' || d.action === 'replace' ? { target: input.identity.networkInterfaceId } : {}),
+          ...(existing !== undefined ? { current: describeTarget(existing) } : {}),
+          reason: d.reason,
+          detail: d.detail,
+          route,
+        });
+      }
+    }
+  }
+  return {
+    actions,
+    problems,
+    remoteTargets: Object.fromEntries([...remote].map(([k, v]) => [k, [...v].sort()])),
+  };
+}

@@ -1,0 +1,69 @@
+// The planner's world, as plain values: what EC2 showed us, who we are, and
+// how our checks stand. Adapters build these; the planner only reads them.
+
+/** Where a route sends traffic. */
+export type RouteTarget =
+  | { readonly kind: 'interface'; readonly networkInterfaceId: string; readonly instanceId?: string }
+  | { readonly kind: 'instance'; readonly instanceId: string }
+  /** Internet/VPN gateway, NAT gateway, transit gateway, peering, endpoint, local... */
+  | { readonly kind: 'other'; readonly id: string };
+
+export interface RouteView {
+  /** Canonical CIDR text (see config/values.ts parseCidr). */
+  readonly destination: string;
+  readonly target: RouteTarget;
+  readonly state: 'active' | 'blackhole';
+}
+
+export interface RouteTableView {
+  readonly id: string;
+  readonly vpcId: string;
+  /** This table is the VPC's main table. */
+  readonly main: boolean;
+  /** Subnets explicitly associated with this table. */
+  readonly subnetIds: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly routes: readonly RouteView[];
+}
+
+export interface Identity {
+  readonly instanceId: string;
+  readonly az: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly subnetId: string;
+  /** The interface our routes point at (source/dest check disabled). */
+  readonly networkInterfaceId: string;
+  /** Every IP of this instance: remote checks never target them. */
+  readonly ownIps: readonly string[];
+}
+
+export interface CheckView {
+  readonly healthy: boolean;
+  readonly decided: boolean;
+}
+
+/** What EC2 says about a route's current owner. */
+export interface OwnerFacts {
+  /** pending, running, stopping, stopped, shutting-down, terminated. */
+  readonly state: string;
+  /** ok, impaired, initializing, insufficient-data, not-applicable. */
+  readonly instanceStatus?: string;
+  readonly systemStatus?: string;
+}
+
+export interface PlanInput {
+  readonly identity: Identity;
+  /** Route tables of our VPC (all of them; finders pick from these). */
+  readonly tables: readonly RouteTableView[];
+  /** Local checks by name. A check missing here counts as undecided. */
+  readonly checks: Readonly<Record<string, CheckView>>;
+  /** Remote checks by template name, then by destination IP. */
+  readonly remoteChecks: Readonly<Record<string, Readonly<Record<string, CheckView>>>>;
+  /** Owner facts by instance id; absent = unknown. */
+  readonly owners: Readonly<Record<string, OwnerFacts>>;
+  /** Private IP of each interface id we know, for remote checks. */
+  readonly interfaceIps: Readonly<Record<string, string>>;
+  /** The owning instance of each interface id we know. */
+  readonly interfaceOwners: Readonly<Record<string, string>>;
+}
