@@ -1,7 +1,8 @@
 // Every subcommand, in the order `awsnycast --help` lists them.
 import type { Command } from '../command.js';
 import { runCommand } from './run.js';
+import { simCommand } from '../../sim/command.js';
 import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
 
-export const commands: readonly Command[] = [runCommand, validateCommand, versionCommand];
+export const commands: readonly Command[] = [runCommand, validateCommand, versionCommand, simCommand];

@@ -1,0 +1,175 @@
+// The JSON admin API under /_sim/ (on the EC2 port and on the separate admin
+// port, which stays up during a `refuse` outage). See docs/simulator.md.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as z from 'zod';
+import { Ec2Error } from './errors.js';
+import type { Simulator } from './simulator.js';
+
+class AdminError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+const statusValue = z.enum(['ok', 'impaired', 'initializing', 'insufficient-data', 'not-applicable']);
+const bucket = z.strictObject({ burst: z.number().int().min(1), perSecond: z.number().positive() }).partial();
+const faultsPatch = z.strictObject({
+  latencyMs: z.record(z.string(), z.number().min(0)).optional(),
+  throttle: z
+    .strictObject({
+      enabled: z.boolean(),
+      forced: z.boolean(),
+      forcedActions: z.array(z.string()),
+      describe: bucket,
+      mutate: bucket,
+    })
+    .partial()
+    .optional(),
+  errors: z
+    .strictObject({
+      rate: z.number().min(0).max(1),
+      status: z.union([z.literal(500), z.literal(503)]),
+      actions: z.array(z.string()),
+      seed: z.number().int(),
+    })
+    .partial()
+    .optional(),
+  outage: z.strictObject({ mode: z.enum(['none', 'refuse', 'hang']), forMs: z.number().int().min(1).optional() }).optional(),
+  imds: z
+    .strictObject({ mode: z.enum(['none', 'refuse', 'hang', 'error']), instances: z.array(z.string()) })
+    .partial()
+    .optional(),
+});
+const timing = z
+  .strictObject({ pendingMs: z.number().int().min(0), stoppingMs: z.number().int().min(0), shuttingDownMs: z.number().int().min(0) })
+  .partial();
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: string): T {
+  let raw: unknown;
+  try {
+    raw = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new AdminError('SIM_BAD_REQUEST', 'body is not JSON', 400);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success)
+    throw new AdminError(
+      'SIM_BAD_REQUEST',
+      r.error.issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; '),
+      400,
+    );
+  return r.data;
+}
+
+export function adminHandler(sim: Simulator): (req: IncomingMessage, res: ServerResponse, body: string) => Promise<void> {
+  return async (req, res, body) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://sim');
+      const path = url.pathname.replace(/\/+$/, '');
+      const method = req.method ?? 'GET';
+      const seg = path.split('/').slice(2); // ['', '_sim', ...]
+      const [a, id, op] = seg;
+      const route = `${method} ${a ?? ''}${id !== undefined ? '/:id' : ''}${op !== undefined ? `/${op}` : ''}`;
+      switch (route) {
+        case 'GET health':
+          return json(res, 200, { ok: true });
+        case 'GET instances':
+          return json(res, 200, {
+            ec2Endpoint: sim.ec2Endpoint,
+            adminEndpoint: sim.adminEndpoint,
+            region: sim.region,
+            accountId: sim.accountId,
+            instances: await sim.instances(),
+          });
+        case 'POST instances/:id/stop':
+          return json(res, 200, sim.stopInstance(id!));
+        case 'POST instances/:id/start':
+          return json(res, 200, sim.startInstance(id!));
+        case 'POST instances/:id/terminate':
+          return json(res, 200, sim.terminateInstance(id!));
+        case 'POST instances/:id/status': {
+          const s = parseBody(z.strictObject({ instance: statusValue.optional(), system: statusValue.optional() }), body);
+          sim.setInstanceStatus(id!, s);
+          return json(res, 200, { instanceId: id, ...s });
+        }
+        case 'POST instances/:id/impair': {
+          const s = parseBody(z.strictObject({ instance: z.boolean().optional(), system: z.boolean().optional() }), body);
+          const change = {
+            instance: s.instance !== false ? ('impaired' as const) : undefined,
+            system: s.system === true ? ('impaired' as const) : undefined,
+          };
+          sim.setInstanceStatus(id!, change);
+          return json(res, 200, { instanceId: id, ...change });
+        }
+        case 'POST instances/:id/recover':
+          sim.setInstanceStatus(id!, { instance: 'ok', system: 'ok' });
+          return json(res, 200, { instanceId: id, instance: 'ok', system: 'ok' });
+        case 'POST network-interfaces/:id/detach':
+          sim.detachNetworkInterface(id!);
+          return json(res, 200, { networkInterfaceId: id, attached: false });
+        case 'POST network-interfaces/:id/delete':
+          sim.deleteNetworkInterface(id!);
+          return json(res, 200, { networkInterfaceId: id, deleted: true });
+        case 'GET route-tables': {
+          const ids = url.searchParams.get('id');
+          return json(res, 200, {
+            routeTables: sim.routeTables({
+              ...(url.searchParams.get('vpcId') !== null ? { vpcId: url.searchParams.get('vpcId')! } : {}),
+              ...(ids !== null ? { ids: ids.split(',') } : {}),
+            }),
+          });
+        }
+        case 'GET faults':
+          return json(res, 200, sim.faults());
+        case 'POST faults':
+        case 'PUT faults':
+          return json(res, 200, await sim.setFaults(parseBody(faultsPatch, body)));
+        case 'DELETE faults':
+          await sim.clearFaults();
+          return json(res, 200, sim.faults());
+        case 'POST timing':
+          return json(res, 200, sim.setTiming(parseBody(timing, body)));
+        case 'GET counters':
+          return json(res, 200, sim.counters());
+        case 'DELETE counters':
+          sim.resetCounters();
+          return json(res, 200, sim.counters());
+        case 'GET mutations': {
+          const p = url.searchParams;
+          const since = p.get('since');
+          const kind = p.get('kind');
+          if (kind !== null && kind !== 'route' && kind !== 'instance' && kind !== 'resource')
+            throw new AdminError('SIM_BAD_REQUEST', 'kind must be route, instance or resource', 400);
+          const entries = sim.mutations({
+            ...(since !== null ? { since: Number(since) } : {}),
+            ...(kind !== null ? { kind } : {}),
+            ...(p.get('routeTableId') !== null ? { routeTableId: p.get('routeTableId')! } : {}),
+            ...(p.get('cidr') !== null ? { cidr: p.get('cidr')! } : {}),
+            ...(p.get('instanceId') !== null ? { instanceId: p.get('instanceId')! } : {}),
+          });
+          const all = sim.state.log;
+          return json(res, 200, { lastSeq: all.length > 0 ? all[all.length - 1]!.seq : 0, entries });
+        }
+        case 'POST reset':
+          await sim.reset();
+          return json(res, 200, { ok: true });
+        default:
+          throw new AdminError('SIM_NOT_FOUND', `no admin route ${method} ${path}`, 404);
+      }
+    } catch (e) {
+      if (e instanceof AdminError) return json(res, e.status, { error: { code: e.code, message: e.message } });
+      if (e instanceof Ec2Error) return json(res, e.code.endsWith('.NotFound') ? 404 : 409, { error: { code: e.code, message: e.message } });
+      return json(res, 500, { error: { code: 'SIM_INTERNAL', message: e instanceof Error ? e.message : String(e) } });
+    }
+  };
+}

@@ -1,0 +1,91 @@
+// DescribeRouteTables, CreateRouteTable, AssociateRouteTable, DisassociateRouteTable.
+import { compileFilters, type FilterDefs } from '../filters.js';
+import type { RouteTable } from '../model.js';
+import { paginate } from '../paging.js';
+import type { XmlObject } from '../xml.js';
+import type { RouteView } from './render-cache.js';
+import type { ActionDef } from './types.js';
+import { ok } from './types.js';
+
+interface Row {
+  readonly t: RouteTable;
+  readonly views: readonly RouteView[];
+}
+
+const routeField =
+  (f: (v: RouteView) => string | undefined) =>
+  (r: Row): (string | undefined)[] =>
+    r.views.map(f);
+
+export const routeTableFilters = (accountId: string): FilterDefs<Row> => ({
+  'vpc-id': (r) => [r.t.vpcId],
+  'route-table-id': (r) => [r.t.id],
+  'owner-id': () => [accountId],
+  'association.main': (r) => [r.t.associations.some((a) => a.main) ? 'true' : 'false'],
+  'association.subnet-id': (r) => r.t.associations.map((a) => a.subnetId),
+  'association.route-table-association-id': (r) => r.t.associations.map((a) => a.id),
+  'association.route-table-id': (r) => (r.t.associations.length > 0 ? [r.t.id] : []),
+  'association.association-state': (r) => (r.t.associations.length > 0 ? ['associated'] : []),
+  'route.destination-cidr-block': routeField((v) => v.destinationCidrBlock),
+  'route.destination-ipv6-cidr-block': routeField((v) => v.destinationIpv6CidrBlock),
+  'route.instance-id': routeField((v) => v.instanceId),
+  'route.network-interface-id': routeField((v) => v.networkInterfaceId),
+  'route.gateway-id': routeField((v) => v.gatewayId),
+  'route.state': routeField((v) => v.state),
+  'route.origin': routeField((v) => v.origin),
+});
+
+export const describeRouteTables: ActionDef = {
+  name: 'DescribeRouteTables',
+  kind: 'describe',
+  run({ state, q, cache }) {
+    const ids = q.list('RouteTableId');
+    const max = q.int('MaxResults', 5, 100);
+    const specs = q.filters();
+    const match = compileFilters(routeTableFilters(state.accountId), specs, (r) => r.t.tags);
+    const base = ids.length > 0 ? ids.map((id) => state.routeTable(id)) : [...state.routeTables.values()];
+    const rows = specs.length === 0 ? base : base.filter((t) => match({ t, views: cache.routeViews(state, t) }));
+    const page = paginate('DescribeRouteTables', rows, max, q.str('NextToken'));
+    return (): XmlObject => ({
+      routeTableSet: page.items.map((t) => cache.routeTableXml(state, t)),
+      nextToken: page.nextToken,
+    });
+  },
+};
+
+export const createRouteTable: ActionDef = {
+  name: 'CreateRouteTable',
+  kind: 'mutate',
+  run({ state, q, who, cache }) {
+    const apply = state.prepareCreateRouteTable(q.req('VpcId'), q.tagSpecs('route-table'), who);
+    return () => {
+      const t = apply();
+      return { routeTable: cache.routeTableXml(state, t), clientToken: q.str('ClientToken') };
+    };
+  },
+};
+
+export const associateRouteTable: ActionDef = {
+  name: 'AssociateRouteTable',
+  kind: 'mutate',
+  run({ state, q, who }) {
+    q.rejectUnsupported(['GatewayId']);
+    const apply = state.prepareAssociateRouteTable(q.req('RouteTableId'), q.req('SubnetId'), who);
+    return () => {
+      const a = apply();
+      return { associationId: a.id, associationState: { state: 'associated' } };
+    };
+  },
+};
+
+export const disassociateRouteTable: ActionDef = {
+  name: 'DisassociateRouteTable',
+  kind: 'mutate',
+  run({ state, q, who }) {
+    const apply = state.prepareDisassociateRouteTable(q.req('AssociationId'), who);
+    return () => {
+      apply();
+      return ok();
+    };
+  },
+};

@@ -1,0 +1,34 @@
+// CreateTags and DeleteTags on any simulated resource.
+import { missing } from '../errors.js';
+import type { ActionDef } from './types.js';
+import { ok } from './types.js';
+
+export const createTags: ActionDef = {
+  name: 'CreateTags',
+  kind: 'mutate',
+  run({ state, q, who }) {
+    const ids = q.list('ResourceId');
+    if (ids.length === 0) throw missing('ResourceId');
+    const tags = q.tags().map(([k, v]) => [k, v ?? ''] as const);
+    if (tags.length === 0) throw missing('Tag');
+    const apply = state.prepareCreateTags(ids, tags, who);
+    return () => {
+      apply();
+      return ok();
+    };
+  },
+};
+
+export const deleteTags: ActionDef = {
+  name: 'DeleteTags',
+  kind: 'mutate',
+  run({ state, q, who }) {
+    const ids = q.list('ResourceId');
+    if (ids.length === 0) throw missing('ResourceId');
+    const apply = state.prepareDeleteTags(ids, q.tags(), who);
+    return () => {
+      apply();
+      return ok();
+    };
+  },
+};

@@ -1,0 +1,384 @@
+// The programmatic simulator: an EC2 endpoint, an admin endpoint and one
+// IMDS listener per instance, all on loopback. `startSimulator` is what the
+// `awsnycast sim` command, the integration tests, the end-to-end tests and
+// the benchmarks use.
+import { stringify } from 'yaml';
+import { buildState } from './build-state.js';
+import { realClock, type Clock } from './clock.js';
+import { Counters, type CountersSnapshot } from './counters.js';
+import { RenderCache } from './ec2-actions/render-cache.js';
+import { Ec2Server, readBody, Listener, type Ec2Backend } from './ec2-server.js';
+import { Faults, type DeepPartial, type FaultSettings } from './faults.js';
+import { ImdsServer } from './imds-server.js';
+import { adminHandler } from './admin.js';
+import type { InstanceStateName, StatusValue } from './model.js';
+import type { Ec2State, Mutation, Timing } from './state.js';
+import { loadWorldFile, parseWorld, type World, type WorldInput } from './world.js';
+
+export interface SimulatorOptions {
+  /** A world file path, `{ yaml }` text, or a world object (checked the same way as a file). */
+  readonly world: string | { readonly yaml: string } | WorldInput | World;
+  /** `HOST:PORT` for the EC2 endpoint; HOST must be a loopback address. Default `127.0.0.1:0`. */
+  readonly listen?: string;
+  /** `HOST:PORT` for the separate admin endpoint. Default: same host, any free port. */
+  readonly adminListen?: string;
+  readonly clock?: Clock;
+  /** Unexpected exceptions inside handlers (answered with HTTP 500). */
+  readonly onInternalError?: (e: unknown) => void;
+}
+
+export interface InterfaceInfo {
+  readonly networkInterfaceId: string;
+  readonly privateIp: string;
+  readonly mac: string;
+  readonly deviceIndex: number | null;
+  readonly sourceDestCheck: boolean;
+}
+
+export interface InstanceInfo {
+  readonly instanceId: string;
+  readonly privateIp: string | null;
+  readonly imdsEndpoint: string;
+  readonly availabilityZone: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly state: InstanceStateName;
+  readonly networkInterfaces: readonly InterfaceInfo[];
+}
+
+export interface RouteSnapshot {
+  readonly cidr: string;
+  readonly state: 'active' | 'blackhole';
+  readonly origin: string;
+  readonly gatewayId?: string;
+  readonly instanceId?: string;
+  readonly networkInterfaceId?: string;
+}
+
+export interface RouteTableSnapshot {
+  readonly routeTableId: string;
+  readonly vpcId: string;
+  readonly main: boolean;
+  readonly subnets: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly routes: readonly RouteSnapshot[];
+}
+
+export interface StateChange {
+  readonly instanceId: string;
+  readonly before: InstanceStateName;
+  readonly after: InstanceStateName;
+}
+
+export interface MutationQuery {
+  /** Only entries with seq greater than this. */
+  readonly since?: number;
+  readonly kind?: Mutation['kind'];
+  readonly routeTableId?: string;
+  readonly cidr?: string;
+  readonly instanceId?: string;
+}
+
+export interface Simulator {
+  readonly ec2Endpoint: string;
+  readonly adminEndpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** The current state (replaced by reset). */
+  readonly state: Ec2State;
+  instances(): Promise<InstanceInfo[]>;
+  routeTables(filter?: { vpcId?: string; ids?: readonly string[] }): RouteTableSnapshot[];
+  stopInstance(id: string): StateChange;
+  startInstance(id: string): StateChange;
+  terminateInstance(id: string): StateChange;
+  setInstanceStatus(id: string, status: { instance?: StatusValue; system?: StatusValue }): void;
+  detachNetworkInterface(id: string): void;
+  deleteNetworkInterface(id: string): void;
+  setTiming(timing: Partial<Timing>): Timing;
+  faults(): FaultSettings;
+  setFaults(patch: DeepPartial<FaultSettings> & { outage?: { mode?: FaultSettings['outage']['mode']; forMs?: number } }): Promise<FaultSettings>;
+  clearFaults(): Promise<void>;
+  counters(): CountersSnapshot;
+  resetCounters(): void;
+  mutations(q?: MutationQuery): Mutation[];
+  /** Back to the world file's state; clears faults, counters, the mutation log and IMDS tokens. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function parseListen(s: string | undefined, what: string): { host: string; port: number } {
+  const text = s ?? '127.0.0.1:0';
+  const m = /^(.*):(\d+)$/.exec(text);
+  if (m === null) throw Object.assign(new Error(`${what}: expected HOST:PORT, got ${text}`), { code: 'SIM_LISTEN' });
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  const port = Number(m[2]);
+  if (!(host.startsWith('127.') || host === '::1' || host === 'localhost') || port > 65535)
+    throw Object.assign(new Error(`${what}: the simulator listens on loopback only (127.0.0.0/8, ::1), got ${text}`), {
+      code: 'SIM_LISTEN',
+    });
+  return { host, port };
+}
+
+function resolveWorld(w: SimulatorOptions['world']): World {
+  if (typeof w === 'string') return loadWorldFile(w);
+  if ('yaml' in w && typeof w.yaml === 'string') return parseWorld(w.yaml);
+  return parseWorld(stringify(w), '<world object>');
+}
+
+class Sim implements Simulator {
+  private backend: Ec2Backend;
+  readonly faultsState: Faults;
+  readonly countersState = new Counters();
+  private readonly ec2: Ec2Server;
+  private readonly adminListener: Listener;
+  private readonly imds = new Map<string, ImdsServer>();
+  private readonly pendingImds = new Set<Promise<void>>();
+  private outageTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly world: World,
+    private readonly clock: Clock,
+    private readonly host: string,
+    adminHost: string,
+    private readonly onInternalError: (e: unknown) => void,
+  ) {
+    this.faultsState = new Faults(clock);
+    this.backend = this.freshBackend();
+    const admin = adminHandler(this);
+    this.ec2 = new Ec2Server(() => this.backend, admin, host);
+    this.adminListener = new Listener((req, res) => {
+      void readBody(req).then(
+        (body) => admin(req, res, body),
+        () => res.destroy(),
+      );
+    }, adminHost);
+  }
+
+  private freshBackend(): Ec2Backend {
+    const state = buildState(this.world, this.clock);
+    state.onInstanceCreated((i) => this.startImds(i.id, undefined));
+    return {
+      state,
+      cache: new RenderCache(),
+      faults: this.faultsState,
+      counters: this.countersState,
+      onInternalError: this.onInternalError,
+    };
+  }
+
+  private startImds(instanceId: string, port: number | undefined): void {
+    if (this.imds.has(instanceId) || this.closed) return;
+    const server = new ImdsServer(
+      instanceId,
+      { state: () => this.backend.state, faults: () => this.faultsState, clock: this.clock },
+      this.host,
+    );
+    this.imds.set(instanceId, server);
+    const p = server.listener.listen(port ?? 0).then(
+      () => undefined,
+      (e: unknown) => this.onInternalError(e),
+    );
+    this.pendingImds.add(p);
+    void p.finally(() => this.pendingImds.delete(p));
+  }
+
+  async start(ec2Port: number, adminPort: number): Promise<void> {
+    await this.ec2.listener.listen(ec2Port);
+    await this.adminListener.listen(adminPort);
+    for (const i of this.world.instances) this.startImds(i.id, i.imds_port);
+    await Promise.all([...this.pendingImds]);
+  }
+
+  get ec2Endpoint(): string {
+    return `http://${this.ec2.listener.address}`;
+  }
+  get adminEndpoint(): string {
+    return `http://${this.adminListener.address}`;
+  }
+  get region(): string {
+    return this.backend.state.region;
+  }
+  get accountId(): string {
+    return this.backend.state.accountId;
+  }
+  get state(): Ec2State {
+    return this.backend.state;
+  }
+
+  async instances(): Promise<InstanceInfo[]> {
+    await Promise.all([...this.pendingImds]);
+    const s = this.backend.state;
+    s.settle();
+    return [...s.instances.values()].map((i) => {
+      const enis = s.attachedEnis(i);
+      return {
+        instanceId: i.id,
+        privateIp: enis[0]?.privateIp ?? null,
+        imdsEndpoint: this.imds.get(i.id)?.endpoint ?? '',
+        availabilityZone: i.az,
+        subnetId: i.subnetId,
+        vpcId: i.vpcId,
+        state: i.state,
+        networkInterfaces: enis.map((e) => ({
+          networkInterfaceId: e.id,
+          privateIp: e.privateIp,
+          mac: e.mac,
+          deviceIndex: e.attachment?.deviceIndex ?? null,
+          sourceDestCheck: e.sourceDestCheck,
+        })),
+      };
+    });
+  }
+
+  routeTables(filter: { vpcId?: string; ids?: readonly string[] } = {}): RouteTableSnapshot[] {
+    const s = this.backend.state;
+    s.settle();
+    return [...s.routeTables.values()]
+      .filter((t) => (filter.vpcId === undefined || t.vpcId === filter.vpcId) && (filter.ids === undefined || filter.ids.includes(t.id)))
+      .map((t) => ({
+        routeTableId: t.id,
+        vpcId: t.vpcId,
+        main: t.associations.some((a) => a.main),
+        subnets: t.associations.flatMap((a) => (a.subnetId !== undefined ? [a.subnetId] : [])),
+        tags: Object.fromEntries(t.tags),
+        routes: [...t.routes.values()].map((r) => {
+          const v = s.targetView(t, r.target);
+          return {
+            cidr: r.dest,
+            state: v.state,
+            origin: r.origin,
+            ...(v.gatewayId !== undefined ? { gatewayId: v.gatewayId } : {}),
+            ...(v.instanceId !== undefined ? { instanceId: v.instanceId } : {}),
+            ...(v.networkInterfaceId !== undefined ? { networkInterfaceId: v.networkInterfaceId } : {}),
+          };
+        }),
+      }));
+  }
+
+  private lifecycle(id: string, op: 'prepareStop' | 'prepareStart' | 'prepareTerminate'): StateChange {
+    const s = this.backend.state;
+    s.settle();
+    const action = { prepareStop: 'admin:stop', prepareStart: 'admin:start', prepareTerminate: 'admin:terminate' }[op];
+    const [c] = s[op]([id], { action, caller: 'admin' })();
+    return { instanceId: id, before: c!.before, after: c!.after };
+  }
+  stopInstance(id: string): StateChange {
+    return this.lifecycle(id, 'prepareStop');
+  }
+  startInstance(id: string): StateChange {
+    return this.lifecycle(id, 'prepareStart');
+  }
+  terminateInstance(id: string): StateChange {
+    return this.lifecycle(id, 'prepareTerminate');
+  }
+  setInstanceStatus(id: string, status: { instance?: StatusValue; system?: StatusValue }): void {
+    this.backend.state.setStatus(id, status, { action: 'admin:status', caller: 'admin' });
+  }
+  detachNetworkInterface(id: string): void {
+    this.backend.state.detachEni(id, { action: 'admin:detach', caller: 'admin' });
+  }
+  deleteNetworkInterface(id: string): void {
+    this.backend.state.deleteEni(id, { action: 'admin:delete', caller: 'admin' });
+  }
+  setTiming(timing: Partial<Timing>): Timing {
+    const s = this.backend.state;
+    s.timing = { ...s.timing, ...timing };
+    return s.timing;
+  }
+
+  faults(): FaultSettings {
+    return this.faultsState.settings;
+  }
+
+  async setFaults(
+    patch: DeepPartial<FaultSettings> & { outage?: { mode?: FaultSettings['outage']['mode']; forMs?: number } },
+  ): Promise<FaultSettings> {
+    const forMs = patch.outage?.forMs;
+    const clean: DeepPartial<FaultSettings> = {
+      ...patch,
+      ...(patch.outage !== undefined ? { outage: { mode: patch.outage.mode ?? this.faultsState.settings.outage.mode } } : {}),
+    };
+    const next = this.faultsState.update(clean);
+    await this.applyOutages();
+    if (this.outageTimer !== undefined) clearTimeout(this.outageTimer);
+    this.outageTimer = undefined;
+    if (forMs !== undefined && next.outage.mode !== 'none') {
+      this.outageTimer = setTimeout(() => {
+        this.outageTimer = undefined;
+        void this.setFaults({ outage: { mode: 'none' } });
+      }, forMs);
+    }
+    return this.faultsState.settings;
+  }
+
+  async clearFaults(): Promise<void> {
+    this.faultsState.clear();
+    if (this.outageTimer !== undefined) clearTimeout(this.outageTimer);
+    this.outageTimer = undefined;
+    await this.applyOutages();
+  }
+
+  private async applyOutages(): Promise<void> {
+    const mode = this.faultsState.settings.outage.mode;
+    if (mode === 'refuse') await this.ec2.listener.down();
+    else if (!this.closed) await this.ec2.listener.again();
+    if (mode !== 'hang') this.ec2.releaseHeld();
+    await Promise.all([...this.imds.values()].map((s) => s.applyOutage()));
+  }
+
+  counters(): CountersSnapshot {
+    return this.countersState.snapshot();
+  }
+  resetCounters(): void {
+    this.countersState.reset();
+  }
+
+  mutations(q: MutationQuery = {}): Mutation[] {
+    this.backend.state.settle();
+    return this.backend.state.log.filter(
+      (m) =>
+        (q.since === undefined || m.seq > q.since) &&
+        (q.kind === undefined || m.kind === q.kind) &&
+        (q.routeTableId === undefined || (m.kind === 'route' && m.routeTableId === q.routeTableId)) &&
+        (q.cidr === undefined || (m.kind === 'route' && m.cidr === q.cidr)) &&
+        (q.instanceId === undefined || (m.kind === 'instance' && m.instanceId === q.instanceId)),
+    );
+  }
+
+  async reset(): Promise<void> {
+    await this.clearFaults();
+    this.countersState.reset();
+    this.backend = this.freshBackend();
+    const keep = new Set(this.world.instances.map((i) => i.id));
+    for (const [id, server] of this.imds) {
+      server.forgetTokens();
+      if (!keep.has(id)) {
+        this.imds.delete(id);
+        await server.close();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.outageTimer !== undefined) clearTimeout(this.outageTimer);
+    await Promise.all([...this.pendingImds]);
+    await Promise.all([this.ec2.close(), this.adminListener.down(), ...[...this.imds.values()].map((s) => s.close())]);
+  }
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const { host, port } = parseListen(opts.listen, 'listen');
+  const admin = parseListen(opts.adminListen ?? `${host}:0`, 'admin listen');
+  const world = resolveWorld(opts.world);
+  const sim = new Sim(world, opts.clock ?? realClock, host, admin.host, opts.onInternalError ?? (() => undefined));
+  try {
+    await sim.start(port, admin.port);
+  } catch (e) {
+    await sim.close();
+    throw e;
+  }
+  return sim;
+}

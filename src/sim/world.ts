@@ -1,0 +1,306 @@
+// The world file: YAML describing a region (VPCs, subnets, gateways, route
+// tables, instances with their interfaces). Parsed with source positions,
+// checked with a schema and then for cross references; every problem is
+// reported at once as `FILE:LINE:COL: key.path: message` with code SIM_WORLD.
+import { readFileSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+import * as z from 'zod';
+import { parseCidr, parseIpv4 } from './cidr.js';
+
+const id = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}-[0-9a-zA-Z]+$`), `must look like ${prefix}-<letters or digits>`);
+const tags = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({});
+const status = z.enum(['ok', 'impaired', 'initializing', 'insufficient-data', 'not-applicable']);
+
+const routeSchema = z
+  .strictObject({
+    cidr: z.string(),
+    instance: id('i').optional(),
+    network_interface: id('eni').optional(),
+    gateway: id('igw').optional(),
+  })
+  .refine((r) => [r.instance, r.network_interface, r.gateway].filter((x) => x !== undefined).length === 1, {
+    message: 'needs exactly one target: instance, network_interface or gateway',
+  });
+
+const interfaceSchema = z.strictObject({
+  id: id('eni').optional(),
+  private_ip: z.string(),
+  source_dest_check: z.boolean().default(true),
+  subnet: id('subnet').optional(),
+  delete_on_termination: z.boolean().optional(),
+  tags,
+});
+
+const schema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name like us-east-1').default('us-east-1'),
+  account_id: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .refine((s) => /^\d{12}$/.test(s), 'must be 12 digits')
+    .default('123456789012'),
+  timing: z
+    .strictObject({
+      pending_ms: z.number().int().min(0).default(0),
+      stopping_ms: z.number().int().min(0).default(0),
+      shutting_down_ms: z.number().int().min(0).default(0),
+    })
+    .default({ pending_ms: 0, stopping_ms: 0, shutting_down_ms: 0 }),
+  vpcs: z
+    .array(z.strictObject({ id: id('vpc'), cidr: z.string(), ipv6_cidr: z.string().optional(), tags }))
+    .min(1, 'at least one VPC'),
+  subnets: z.array(z.strictObject({ id: id('subnet'), vpc: id('vpc'), az: z.string(), cidr: z.string(), tags })).default([]),
+  internet_gateways: z.array(z.strictObject({ id: id('igw'), vpc: id('vpc').optional(), tags })).default([]),
+  route_tables: z
+    .array(
+      z.strictObject({
+        id: id('rtb'),
+        vpc: id('vpc'),
+        main: z.boolean().default(false),
+        tags,
+        subnets: z.array(id('subnet')).default([]),
+        routes: z.array(routeSchema).default([]),
+      }),
+    )
+    .default([]),
+  instances: z
+    .array(
+      z.strictObject({
+        id: id('i'),
+        subnet: id('subnet'),
+        state: z.enum(['running', 'stopped']).default('running'),
+        imdsv2: z.enum(['required', 'optional']).default('required'),
+        iam_role: z.string().optional(),
+        imds_port: z.number().int().min(1).max(65535).optional(),
+        tags,
+        status: z.strictObject({ instance: status.optional(), system: status.optional() }).default({}),
+        network_interfaces: z.array(interfaceSchema).min(1, 'an instance needs at least one interface'),
+      }),
+    )
+    .default([]),
+  generate: z
+    .strictObject({
+      route_tables: z
+        .array(
+          z.strictObject({
+            vpc: id('vpc'),
+            count: z.number().int().min(1).max(10000),
+            routes_per_table: z.number().int().min(0).max(1000).default(0),
+            id_prefix: z.string().regex(/^[0-9a-zA-Z]+$/).default('gen'),
+            tags: z.record(z.string(), z.string()).default({}),
+            first_destination: z.string().default('100.64.0.0'),
+            targets: z.array(z.union([id('i'), id('eni')])).min(1),
+          }),
+        )
+        .default([]),
+    })
+    .default({ route_tables: [] }),
+});
+
+export type WorldInput = z.input<typeof schema>;
+export type World = z.output<typeof schema>;
+
+export interface WorldProblem {
+  readonly code: 'SIM_WORLD';
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly path: string;
+  readonly message: string;
+}
+
+export class WorldError extends Error {
+  readonly code = 'SIM_WORLD';
+  constructor(readonly problems: readonly WorldProblem[]) {
+    super(problems.map(formatWorldProblem).join('\n'));
+    this.name = 'WorldError';
+  }
+}
+
+export function formatWorldProblem(p: WorldProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
+}
+
+type Seg = string | number;
+const fmtPath = (path: readonly Seg[]): string =>
+  path.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : out === '' ? s : `${out}.${s}`), '');
+
+function locate(doc: Document | undefined, lines: LineCounter, path: readonly Seg[]): { line: number; col: number } {
+  let node: unknown = doc?.contents;
+  let offset = 0;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (pair === undefined) break;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+      node = node.items[seg];
+      offset = (node as { range?: [number, number, number] }).range?.[0] ?? offset;
+    } else break;
+  }
+  const p = lines.linePos(offset);
+  return { line: p.line, col: p.col };
+}
+
+/** Parses and checks world YAML text; throws WorldError listing every problem. */
+export function parseWorld(text: string, file = '<world>'): World {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const problem = (path: readonly Seg[], message: string): WorldProblem => ({
+    code: 'SIM_WORLD',
+    file,
+    ...locate(doc, lines, path),
+    path: fmtPath(path),
+    message,
+  });
+  if (doc.errors.length > 0) {
+    throw new WorldError(
+      doc.errors.map((e) => {
+        const p = e.linePos?.[0] ?? { line: 1, col: 1 };
+        return { code: 'SIM_WORLD', file, line: p.line, col: p.col, path: '', message: e.message.split('\n')[0] ?? 'YAML error' };
+      }),
+    );
+  }
+  const parsed = schema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    throw new WorldError(
+      parsed.error.issues.map((i) => problem(i.path.filter((s): s is Seg => typeof s !== 'symbol'), i.message)),
+    );
+  }
+  const problems = checkReferences(parsed.data).map(([path, msg]) => problem(path, msg));
+  if (problems.length > 0) throw new WorldError(problems);
+  return parsed.data;
+}
+
+export function loadWorldFile(file: string): World {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new WorldError([{ code: 'SIM_WORLD', file, line: 1, col: 1, path: '', message: `cannot read: ${why}` }]);
+  }
+  return parseWorld(text, file);
+}
+
+/** Checks that go beyond the schema: references, CIDRs, addresses, duplicates. */
+function checkReferences(w: World): [Seg[], string][] {
+  const out: [Seg[], string][] = [];
+  const seen = new Set<string>();
+  const unique = (path: Seg[], value: string): void => {
+    if (seen.has(value)) out.push([path, `duplicate id ${value}`]);
+    seen.add(value);
+  };
+  const vpcs = new Set(w.vpcs.map((v) => v.id));
+  const subnets = new Map(w.subnets.map((s) => [s.id, s]));
+  const igws = new Map(w.internet_gateways.map((g) => [g.id, g]));
+  const instances = new Map(w.instances.map((i) => [i.id, i]));
+  const enis = new Map<string, string>();
+  w.vpcs.forEach((v, i) => {
+    unique(['vpcs', i, 'id'], v.id);
+    const c = parseCidr(v.cidr);
+    if (c === undefined || c.family !== 4) out.push([['vpcs', i, 'cidr'], `not an IPv4 CIDR: ${v.cidr}`]);
+    if (v.ipv6_cidr !== undefined && parseCidr(v.ipv6_cidr)?.family !== 6)
+      out.push([['vpcs', i, 'ipv6_cidr'], `not an IPv6 CIDR: ${v.ipv6_cidr}`]);
+  });
+  w.subnets.forEach((s, i) => {
+    unique(['subnets', i, 'id'], s.id);
+    if (!vpcs.has(s.vpc)) out.push([['subnets', i, 'vpc'], `unknown VPC ${s.vpc}`]);
+    if (parseCidr(s.cidr)?.family !== 4) out.push([['subnets', i, 'cidr'], `not an IPv4 CIDR: ${s.cidr}`]);
+    if (!s.az.startsWith(w.region) || !/^[a-z]$/.test(s.az.slice(w.region.length)))
+      out.push([['subnets', i, 'az'], `${s.az} is not an availability zone of ${w.region}`]);
+  });
+  w.internet_gateways.forEach((g, i) => {
+    unique(['internet_gateways', i, 'id'], g.id);
+    if (g.vpc !== undefined && !vpcs.has(g.vpc)) out.push([['internet_gateways', i, 'vpc'], `unknown VPC ${g.vpc}`]);
+  });
+  const ips = new Set<string>();
+  const ports = new Set<number>();
+  w.instances.forEach((inst, i) => {
+    unique(['instances', i, 'id'], inst.id);
+    if (!subnets.has(inst.subnet)) out.push([['instances', i, 'subnet'], `unknown subnet ${inst.subnet}`]);
+    if (inst.imds_port !== undefined) {
+      if (ports.has(inst.imds_port)) out.push([['instances', i, 'imds_port'], `port ${inst.imds_port} used twice`]);
+      ports.add(inst.imds_port);
+    }
+    const vpcOf = subnets.get(inst.subnet)?.vpc;
+    inst.network_interfaces.forEach((n, j) => {
+      const at: Seg[] = ['instances', i, 'network_interfaces', j];
+      if (n.id !== undefined) {
+        unique([...at, 'id'], n.id);
+        enis.set(n.id, inst.id);
+      }
+      const ip = parseIpv4(n.private_ip);
+      if (ip === undefined || ip >> 24n !== 127n)
+        out.push([[...at, 'private_ip'], `must be an address in 127.0.0.0/8 (so tests can bind to it), got ${n.private_ip}`]);
+      else if (ips.has(n.private_ip)) out.push([[...at, 'private_ip'], `address ${n.private_ip} used twice`]);
+      ips.add(n.private_ip);
+      if (n.subnet !== undefined) {
+        const s = subnets.get(n.subnet);
+        if (s === undefined) out.push([[...at, 'subnet'], `unknown subnet ${n.subnet}`]);
+        else if (vpcOf !== undefined && s.vpc !== vpcOf)
+          out.push([[...at, 'subnet'], `subnet ${n.subnet} is in another VPC than the instance`]);
+      }
+    });
+  });
+  const mains = new Map<string, number>();
+  const assoc = new Set<string>();
+  const targetCheck = (at: Seg[], vpc: string, t: { instance?: string; network_interface?: string; gateway?: string }): void => {
+    if (t.instance !== undefined) {
+      const inst = instances.get(t.instance);
+      if (inst === undefined) out.push([[...at, 'instance'], `unknown instance ${t.instance}`]);
+      else if (inst.network_interfaces.length > 1)
+        out.push([[...at, 'instance'], `instance ${t.instance} has several interfaces; name one with network_interface`]);
+      else if (subnets.get(inst.subnet)?.vpc !== vpc) out.push([[...at, 'instance'], `instance ${t.instance} is in another VPC`]);
+    }
+    if (t.network_interface !== undefined) {
+      const owner = enis.get(t.network_interface);
+      if (owner === undefined) out.push([[...at, 'network_interface'], `unknown interface ${t.network_interface}`]);
+      else if (subnets.get(instances.get(owner)?.subnet ?? '')?.vpc !== vpc)
+        out.push([[...at, 'network_interface'], `interface ${t.network_interface} is in another VPC`]);
+    }
+    if (t.gateway !== undefined) {
+      const g = igws.get(t.gateway);
+      if (g === undefined) out.push([[...at, 'gateway'], `unknown internet gateway ${t.gateway}`]);
+      else if (g.vpc !== vpc) out.push([[...at, 'gateway'], `internet gateway ${t.gateway} is not attached to ${vpc}`]);
+    }
+  };
+  w.route_tables.forEach((t, i) => {
+    unique(['route_tables', i, 'id'], t.id);
+    if (!vpcs.has(t.vpc)) out.push([['route_tables', i, 'vpc'], `unknown VPC ${t.vpc}`]);
+    if (t.main) {
+      if (mains.has(t.vpc)) out.push([['route_tables', i, 'main'], `VPC ${t.vpc} already has a main route table`]);
+      mains.set(t.vpc, i);
+    }
+    t.subnets.forEach((s, j) => {
+      const sub = subnets.get(s);
+      if (sub === undefined) out.push([['route_tables', i, 'subnets', j], `unknown subnet ${s}`]);
+      else if (sub.vpc !== t.vpc) out.push([['route_tables', i, 'subnets', j], `subnet ${s} is in another VPC`]);
+      if (assoc.has(s)) out.push([['route_tables', i, 'subnets', j], `subnet ${s} is associated with two route tables`]);
+      assoc.add(s);
+    });
+    const dests = new Set<string>();
+    t.routes.forEach((r, j) => {
+      const c = parseCidr(r.cidr);
+      if (c === undefined) out.push([['route_tables', i, 'routes', j, 'cidr'], `not a CIDR: ${r.cidr}`]);
+      else if (dests.has(c.text)) out.push([['route_tables', i, 'routes', j, 'cidr'], `duplicate route ${c.text}`]);
+      else dests.add(c.text);
+      targetCheck(['route_tables', i, 'routes', j], t.vpc, r);
+    });
+  });
+  w.generate.route_tables.forEach((g, i) => {
+    if (!vpcs.has(g.vpc)) out.push([['generate', 'route_tables', i, 'vpc'], `unknown VPC ${g.vpc}`]);
+    if (parseIpv4(g.first_destination) === undefined)
+      out.push([['generate', 'route_tables', i, 'first_destination'], `not an IPv4 address: ${g.first_destination}`]);
+    g.targets.forEach((t, j) =>
+      targetCheck(
+        ['generate', 'route_tables', i, 'targets', j],
+        g.vpc,
+        t.startsWith('i-') ? { instance: t } : { network_interface: t },
+      ),
+    );
+  });
+  return out;
+}
