@@ -217,10 +217,9 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   private schedule(): void {
     if (this.life.signal.aborted) return;
     const now = performance.now();
-    // Next grid point not in the past; turns missed while the event loop was stalled are skipped.
-    const due = Math.max(this.turn, Math.ceil((now - this.t0) / this.everyMs));
-    this.turn = due;
-    const at = this.t0 + due * this.everyMs;
+    // Turns missed by more than a whole interval (a stalled event loop) are skipped, not run in a burst.
+    if (this.t0 + this.turn * this.everyMs < now - this.everyMs) this.turn = Math.ceil((now - this.t0) / this.everyMs);
+    const at = this.t0 + this.turn * this.everyMs;
     this.timer = setTimeout(() => this.onTurn(), Math.max(0, at - now));
   }
 

@@ -1,0 +1,286 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckSpec } from '../config/index.js';
+import { HealthCode, fail, pass } from './result.js';
+import type { Probe, ProbeResult } from './result.js';
+import { HealthCheck, HealthCheckError } from './runner.js';
+import type { ChangeEvent } from './runner.js';
+
+function spec(over: Partial<CheckSpec> = {}): CheckSpec {
+  return {
+    name: 'unit',
+    remote: false,
+    type: 'command',
+    destination: '192.0.2.10',
+    rise: 2,
+    fall: 2,
+    every: 0.03,
+    timeout: 0.03,
+    hookTimeout: 5,
+    probe: { kind: 'command', command: 'true', args: [] },
+    ...over,
+  };
+}
+
+/** A probe that answers from a script of results, then repeats the last one. */
+function scripted(results: boolean[]): Probe & { calls: number } {
+  const p = Object.assign(
+    (_signal: AbortSignal): Promise<ProbeResult> => {
+      const ok = results[Math.min(p.calls, results.length - 1)] ?? true;
+      p.calls++;
+      return Promise.resolve(ok ? pass(1) : fail(HealthCode.refused, 1, 'connect ECONNREFUSED'));
+    },
+    { calls: 0 },
+  );
+  return p;
+}
+
+function until(check: HealthCheck, pred: () => boolean, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      check.off('result', onResult);
+      reject(new Error('condition not reached'));
+    }, timeoutMs);
+    const onResult = (): void => {
+      if (pred()) {
+        clearTimeout(t);
+        check.off('result', onResult);
+        resolve();
+      }
+    };
+    check.on('result', onResult);
+  });
+}
+
+describe('HealthCheck runner', () => {
+  test('rise passes make the check healthy with one transition and one change', async () => {
+    const transitions: ChangeEvent[] = [];
+    const changes: ChangeEvent[] = [];
+    const check = new HealthCheck(spec(), { probe: scripted([true]), hooks: false });
+    check.on('transition', (e) => transitions.push(e));
+    check.on('change', (e) => changes.push(e));
+    check.start();
+    await until(check, () => check.state.runs >= 4);
+    check.stop();
+    await check.settled();
+    assert.equal(check.healthy, true);
+    assert.equal(check.decided, true);
+    assert.equal(transitions.length, 1);
+    assert.deepEqual(
+      { from: transitions[0]?.from, to: transitions[0]?.to, decided: transitions[0]?.decided, transition: transitions[0]?.transition },
+      { from: 'unhealthy', to: 'healthy', decided: true, transition: true },
+    );
+    assert.equal(changes.length, 1);
+  });
+
+  test('a check that never passes becomes decided unhealthy with a change but no transition', async () => {
+    const transitions: ChangeEvent[] = [];
+    const changes: ChangeEvent[] = [];
+    const check = new HealthCheck(spec({ rise: 3 }), { probe: scripted([false]), hooks: false });
+    check.on('transition', (e) => transitions.push(e));
+    check.on('change', (e) => changes.push(e));
+    check.start();
+    const [e] = (await once(check, 'change')) as [ChangeEvent];
+    check.stop();
+    assert.equal(check.state.runs, 3);
+    assert.deepEqual({ from: e.from, to: e.to, decided: e.decided, transition: e.transition }, { from: 'unhealthy', to: 'unhealthy', decided: true, transition: false });
+    assert.equal(transitions.length, 0);
+    assert.equal(changes.length, 1);
+    assert.equal(e.result.detail, 'connect ECONNREFUSED');
+  });
+
+  test('fall failures after healthy emit a transition to unhealthy', async () => {
+    const check = new HealthCheck(spec(), { probe: scripted([true, true, false]), hooks: false });
+    const seen: string[] = [];
+    check.on('transition', (e) => seen.push(`${e.from}->${e.to}`));
+    check.start();
+    await until(check, () => check.state.runs >= 4);
+    check.stop();
+    assert.deepEqual(seen, ['unhealthy->healthy', 'healthy->unhealthy']);
+    assert.equal(check.state.runs, 4);
+  });
+
+  test('the snapshot keeps the last N results with latency, detail and time', async () => {
+    const check = new HealthCheck(spec(), { probe: scripted([false]), hooks: false, history: 3 });
+    check.start();
+    await until(check, () => check.state.runs >= 5);
+    check.stop();
+    const s = check.snapshot();
+    assert.equal(s.history.length, 3);
+    assert.equal(s.state, 'unhealthy');
+    assert.equal(s.decided, true);
+    assert.equal(s.destination, '192.0.2.10');
+    assert.equal(s.last?.code, HealthCode.refused);
+    assert.equal(s.last?.latencyMs, 1);
+    assert.ok(!Number.isNaN(Date.parse(s.last?.at ?? '')));
+  });
+
+  test('never two probes in flight: a probe that overruns its turn counts as a failure', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    // Ignores abort and takes about three intervals.
+    const slow: Probe = async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 100));
+      inFlight--;
+      return pass(100);
+    };
+    const check = new HealthCheck(spec({ every: 0.03, timeout: 0.03 }), { probe: slow, hooks: false });
+    check.start();
+    await until(check, () => check.state.runs >= 3);
+    check.stop();
+    await check.settled();
+    assert.equal(maxInFlight, 1);
+    const codes = check.snapshot().history.map((r) => r.code);
+    assert.ok(codes.includes(HealthCode.overrun), codes.join());
+    assert.equal(check.healthy, false);
+  });
+
+  test('a probe that settles just after its turn is waited for, not counted as an overrun', async () => {
+    // Takes a little longer than `every` (as a probe whose timeout equals every does).
+    const probe: Probe = () => new Promise((r) => setTimeout(() => r(pass(52)), 52));
+    const check = new HealthCheck(spec({ every: 0.05, timeout: 0.05 }), { probe, hooks: false });
+    check.start();
+    await until(check, () => check.state.runs >= 4);
+    check.stop();
+    await check.settled();
+    assert.deepEqual(
+      check.snapshot().history.map((r) => r.code),
+      Array(check.snapshot().history.length).fill(HealthCode.ok),
+    );
+  });
+
+  test('stop() aborts the probe in flight and no result is recorded afterwards', async () => {
+    let aborted = false;
+    const hang: Probe = (signal) =>
+      new Promise((resolve) => {
+        signal.addEventListener('abort', () => {
+          aborted = true;
+          resolve(fail(HealthCode.aborted, 0, 'stopped'));
+        });
+      });
+    const check = new HealthCheck(spec({ every: 10, timeout: 5 }), { probe: hang, hooks: false, maxJitterMs: 0 });
+    const ac = new AbortController();
+    check.start(ac.signal);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(check.snapshot().running, true);
+    ac.abort();
+    await check.settled();
+    assert.equal(aborted, true);
+    assert.equal(check.state.runs, 0);
+    assert.equal(check.isRunning, false);
+  });
+
+  test('a check is started once', () => {
+    const check = new HealthCheck(spec(), { probe: scripted([true]), hooks: false });
+    const ac = new AbortController();
+    check.start(ac.signal);
+    assert.throws(() => check.start(), (e: unknown) => e instanceof HealthCheckError && e.code === 'HC_ALREADY_STARTED');
+    ac.abort();
+  });
+
+  test('a remote template without a destination cannot run', () => {
+    assert.throws(
+      () => new HealthCheck(spec({ remote: true, destination: undefined })),
+      (e: unknown) => e instanceof HealthCheckError && e.code === 'HC_NO_DESTINATION',
+    );
+  });
+
+  test('a probe that rejects is recorded as an internal failure', async () => {
+    const check = new HealthCheck(spec(), { probe: () => Promise.reject(new Error('boom')), hooks: false });
+    check.start();
+    await until(check, () => check.state.runs >= 1);
+    check.stop();
+    assert.equal(check.snapshot().last?.code, HealthCode.internal);
+    assert.match(check.snapshot().last?.detail ?? '', /boom/);
+  });
+
+  test('the first run waits at most the jitter bound', async () => {
+    const check = new HealthCheck(spec({ every: 30, timeout: 1 }), { probe: scripted([true]), hooks: false, maxJitterMs: 20 });
+    check.start();
+    await until(check, () => check.state.runs >= 1, 2000);
+    check.stop();
+  });
+});
+
+describe('HealthCheck hooks', () => {
+  test('run_on_healthy and run_on_unhealthy run with the event in their environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awsn-hook-'));
+    try {
+      const out = join(dir, 'events');
+      const hook = ['sh', '-c', `echo "$AWSNYCAST_EVENT $AWSNYCAST_CHECK $AWSNYCAST_STATE $AWSNYCAST_PREVIOUS_STATE $AWSNYCAST_DESTINATION $1" >> ${out}`, 'hook', '${instance_id}'];
+      const check = new HealthCheck(spec({ runOnHealthy: hook, runOnUnhealthy: hook }), {
+        probe: scripted([true, true, false]),
+        hooks: { substitute: (a) => a.replace('${instance_id}', 'i-0123') },
+      });
+      const transitions: string[] = [];
+      check.on('transition', (e) => transitions.push(e.to));
+      check.start();
+      await until(check, () => transitions.length === 2);
+      check.stop();
+      await check.settled();
+      assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [
+        'run_on_healthy unit healthy unhealthy 192.0.2.10 i-0123',
+        'run_on_unhealthy unit unhealthy healthy 192.0.2.10 i-0123',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a hook that hangs neither blocks probes nor outlives its timeout, and its failure is logged', async () => {
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (o: object) => logged.push(o as Record<string, unknown>),
+    };
+    const check = new HealthCheck(spec({ rise: 1, hookTimeout: 0.3, runOnHealthy: ['sh', '-c', 'echo going to sleep >&2; exec sleep 30'] }), {
+      probe: scripted([true]),
+      logger,
+      hooks: { killGraceMs: 0 },
+    });
+    check.start();
+    await until(check, () => check.state.runs >= 5);
+    assert.equal(logged.length, 0, 'the hook is still running while probes go on');
+    await until(check, () => logged.length > 0);
+    check.stop();
+    await check.settled();
+    assert.equal(logged[0]?.code, 'HOOK_TIMEOUT');
+    assert.match(String(logged[0]?.stderrTail), /going to sleep/);
+  });
+
+  test('a failing hook is logged with its exit status and stderr tail', async () => {
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (o: object) => logged.push(o as Record<string, unknown>) };
+    const check = new HealthCheck(spec({ rise: 1, runOnHealthy: ['sh', '-c', 'echo no permission >&2; exit 4'] }), { probe: scripted([true]), logger });
+    check.start();
+    await until(check, () => logged.length > 0);
+    check.stop();
+    await check.settled();
+    assert.equal(logged[0]?.code, 'HOOK_FAILED');
+    assert.equal(logged[0]?.exitCode, 4);
+    assert.equal(logged[0]?.stderrTail, 'no permission');
+  });
+
+  test('hooks: false never runs hooks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awsn-hook-'));
+    try {
+      const out = join(dir, 'ran');
+      const check = new HealthCheck(spec({ rise: 1, runOnHealthy: ['touch', out] }), { probe: scripted([true]), hooks: false });
+      check.start();
+      await until(check, () => check.state.runs >= 3);
+      check.stop();
+      await check.settled();
+      assert.throws(() => readFileSync(out));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
