@@ -121,7 +121,7 @@ describe('tcp probe over TLS', () => {
     pki = makePki();
     const l = await listen(
       tls.createServer({ cert: pki.cert, key: pki.key }, (s) => {
-        s.on('data', (d) => {
+        s.on('data', (d: Buffer) => {
           if (d.toString().includes('PING')) s.write('PONG\n');
         });
         s.on('error', () => undefined);
