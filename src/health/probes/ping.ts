@@ -3,7 +3,7 @@
 // and the real timeout is enforced here by killing the process.
 import { isIPv6 } from 'node:net';
 import { runArgv } from '../../hooks/run-argv.js';
-import { HealthCode, fail, pass, roundMs, timeoutDetail } from '../result.js';
+import { HealthCode, fail, pass, roundMs } from '../result.js';
 import type { Probe } from '../result.js';
 
 /** The command that ping runs under; tests prefix it (`ip netns exec NS ping`). */
@@ -31,7 +31,7 @@ export function pingProbe(destination: string, timeoutMs: number, command: reado
     const r = await runArgv(argv, { timeoutMs, signal, reapGroup: true, tailBytes: 1024 });
     const wall = roundMs(r.durationMs);
     if (r.aborted) return fail(HealthCode.aborted, wall, 'stopped');
-    if (r.timedOut) return fail(HealthCode.timeout, wall, timeoutDetail(timeoutMs));
+    if (r.timedOut) return fail(HealthCode.timeout, wall, `no reply within ${Math.round(timeoutMs)} ms`);
     if (r.spawnError !== undefined) return fail(HealthCode.spawn, wall, `cannot run ${argv[0] ?? 'ping'}: ${r.spawnError}`);
     if (r.exitCode === 0) return pass(parseRtt(r.stdoutTail) ?? wall);
     // iputils: 1 = sent but no reply; 2 = could not send (unreachable network, bad address, ...).

@@ -1,0 +1,93 @@
+// ping probes through the system ping: loopback passes; a network namespace
+// with its loopback down really fails.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createProbe } from '../../src/health/probes/index.js';
+import { parseRtt, pingArgv, pingProbe } from '../../src/health/probes/ping.js';
+import { HealthCode } from '../../src/health/result.js';
+import { never, spec } from './helpers.js';
+
+function hasIpv6Loopback(): boolean {
+  try {
+    execFileSync('ping', ['-6', '-n', '-c', '1', '-W', '1', '::1'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('ping probe', () => {
+  test('the argv is one echo with a whole-second wait, -6 for IPv6', () => {
+    assert.deepEqual(pingArgv('10.0.0.1', 400), ['ping', '-n', '-c', '1', '-W', '1', '10.0.0.1']);
+    assert.deepEqual(pingArgv('2001:db8::1', 2500), ['ping', '-6', '-n', '-c', '1', '-W', '3', '2001:db8::1']);
+    assert.deepEqual(pingArgv('10.0.0.1', 400, ['ip', 'netns', 'exec', 'x', 'ping']).slice(0, 5), ['ip', 'netns', 'exec', 'x', 'ping']);
+  });
+
+  test('the round trip time is read from ping output', () => {
+    assert.equal(parseRtt('64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.036 ms'), 0.036);
+    assert.equal(parseRtt('no reply'), undefined);
+  });
+
+  test('ping 127.0.0.1 passes', async () => {
+    const r = await createProbe(spec({ kind: 'ping' }), '127.0.0.1')(never);
+    assert.equal(r.code, HealthCode.ok, r.detail);
+    assert.ok(r.latencyMs < 1000);
+  });
+
+  test('ping ::1 passes', { skip: hasIpv6Loopback() ? false : 'this machine has no IPv6 loopback' }, async () => {
+    const r = await createProbe(spec({ kind: 'ping' }), '::1')(never);
+    assert.equal(r.code, HealthCode.ok, r.detail);
+  });
+
+  test('a missing ping binary is a spawn error', async () => {
+    const r = await pingProbe('127.0.0.1', 500, ['/nonexistent/ping'])(never);
+    assert.equal(r.code, HealthCode.spawn);
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+const ns = `awsn-test-${process.pid}`;
+
+describe('ping in a network namespace with its loopback down', { skip: isRoot ? false : 'needs root to create a network namespace (CI runs as root)' }, () => {
+  const inNs = ['ip', 'netns', 'exec', ns, 'ping'];
+  before(() => {
+    execFileSync('ip', ['netns', 'add', ns]);
+  });
+  after(() => {
+    execFileSync('ip', ['netns', 'del', ns]);
+  });
+
+  test('ping 127.0.0.1 fails when the namespace loopback is down', async () => {
+    const r = await pingProbe('127.0.0.1', 1000, inNs)(never);
+    assert.equal(r.ok, false);
+    assert.equal(r.code, HealthCode.connect, r.detail);
+    assert.match(r.detail, /unreachable/i);
+  });
+
+  test('ping 127.0.0.1 passes there once the loopback is up', async () => {
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    try {
+      const r = await pingProbe('127.0.0.1', 1000, inNs)(never);
+      assert.equal(r.code, HealthCode.ok, r.detail);
+    } finally {
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'down']);
+    }
+  });
+
+  test('an echo that is sent but never answered fails at the timeout', async (t) => {
+    // A veth pair inside the namespace: 10.99.0.2 is on-link but nobody owns it, so the echo goes out and nothing comes back.
+    try {
+      execFileSync('ip', ['-n', ns, 'link', 'add', 'awsn0', 'type', 'veth', 'peer', 'name', 'awsn1'], { stdio: 'ignore' });
+    } catch {
+      t.skip('this kernel cannot make veth pairs');
+      return;
+    }
+    execFileSync('ip', ['-n', ns, 'addr', 'add', '10.99.0.1/24', 'dev', 'awsn0']);
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'awsn0', 'up']);
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'awsn1', 'up']);
+    const r = await pingProbe('10.99.0.2', 600, inNs)(never);
+    assert.equal(r.code, HealthCode.timeout, r.detail);
+    assert.equal(r.detail, 'no reply within 600 ms');
+  });
+});
