@@ -30,7 +30,7 @@ export interface Closable {
 }
 
 /** Starts a server on 127.0.0.1 (random port) and tracks its sockets so close() really closes. */
-export async function listen(server: net.Server, host = '127.0.0.1'): Promise<{ port: number } & Closable> {
+export async function listen(server: net.Server, host = '127.0.0.1', port = 0): Promise<{ port: number } & Closable> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);
@@ -39,7 +39,7 @@ export async function listen(server: net.Server, host = '127.0.0.1'): Promise<{ 
   // TLS servers report accepted sockets through 'secureConnection' as well; the raw ones suffice.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const addr = server.address();
   if (addr === null || typeof addr === 'string') throw new Error('no address');
