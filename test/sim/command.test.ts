@@ -18,8 +18,8 @@ interface StartLine {
 function startSim(args: string[]): { child: ChildProcess; line: Promise<StartLine>; stderr: () => string } {
   const child = spawn(process.execPath, [`${ROOT}bin/awsnycast`, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const rl = createInterface({ input: child.stdout! });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const rl = createInterface({ input: child.stdout });
   const line = new Promise<StartLine>((resolve, reject) => {
     rl.once('line', (l) => resolve(JSON.parse(l) as StartLine));
     child.once('exit', (code) => reject(new Error(`sim exited with ${code}: ${err}`)));

@@ -104,7 +104,7 @@ describe('DescribeRouteTables', () => {
     const second = await client.send(new DescribeRouteTablesCommand({ MaxResults: 5, NextToken: first.NextToken }));
     assert.equal(second.RouteTables?.length, 1);
     assert.equal(second.NextToken, undefined);
-    const seen = [...first.RouteTables!, ...second.RouteTables!].map((t) => t.RouteTableId!).sort();
+    const seen = [...first.RouteTables, ...second.RouteTables].map((t) => t.RouteTableId!).sort();
     assert.deepEqual(seen, all);
   });
 

@@ -1,0 +1,129 @@
+// The in-memory EC2 state, driven with plain values and a manual clock.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildState } from './build-state.js';
+import { ManualClock } from './clock.js';
+import { Ec2Error } from './errors.js';
+import type { Ec2State } from './state.js';
+import { parseWorld } from './world.js';
+
+const WORLD = `
+timing: { pending_ms: 100, stopping_ms: 200, shutting_down_ms: 300 }
+vpcs: [{ id: vpc-1, cidr: 10.0.0.0/16 }]
+subnets: [{ id: subnet-1, vpc: vpc-1, az: us-east-1a, cidr: 10.0.1.0/24 }]
+instances:
+  - { id: i-1, subnet: subnet-1, network_interfaces: [{ id: eni-1, private_ip: 127.0.9.1, source_dest_check: false }] }
+  - id: i-2
+    subnet: subnet-1
+    network_interfaces:
+      - { id: eni-2a, private_ip: 127.0.9.2 }
+      - { id: eni-2b, private_ip: 127.0.9.3, delete_on_termination: false }
+route_tables:
+  - { id: rtb-1, vpc: vpc-1, main: true, routes: [{ cidr: 0.0.0.0/0, instance: i-1 }, { cidr: 192.168.0.1/32, network_interface: eni-2b }] }
+`;
+const who = { action: 'test', caller: 'unit' };
+
+function setup(): { s: Ec2State; clock: ManualClock } {
+  const clock = new ManualClock();
+  return { s: buildState(parseWorld(WORLD), clock), clock };
+}
+const view = (s: Ec2State, cidr: string) => {
+  s.settle();
+  const t = s.routeTable('rtb-1');
+  return s.targetView(t, t.routes.get(cidr)!.target);
+};
+const code = (c: string) => (e: unknown) => e instanceof Ec2Error && e.code === c;
+
+describe('Ec2State', () => {
+  it('every table gets its VPC’s local route first', () => {
+    const { s } = setup();
+    assert.deepEqual([...s.routeTable('rtb-1').routes.keys()], ['10.0.0.0/16', '0.0.0.0/0', '192.168.0.1/32']);
+  });
+
+  it('a prepared mutation changes nothing until it is applied', () => {
+    const { s } = setup();
+    const version = s.version;
+    const apply = s.prepareReplaceRoute('rtb-1', '0.0.0.0/0', 'destinationCidrBlock', { networkInterfaceId: 'eni-2b' }, who);
+    assert.equal(view(s, '0.0.0.0/0').networkInterfaceId, 'eni-1');
+    assert.equal(s.version, version);
+    assert.deepEqual(s.log, []);
+    apply();
+    assert.equal(view(s, '0.0.0.0/0').networkInterfaceId, 'eni-2b');
+    assert.equal(s.log.length, 1);
+  });
+
+  it('stop blackholes routes during stopping and after; start brings them back after pending', () => {
+    const { s, clock } = setup();
+    s.prepareStop(['i-1'], who)();
+    assert.equal(s.instance('i-1').state, 'stopping');
+    assert.equal(view(s, '0.0.0.0/0').state, 'blackhole');
+    clock.advance(200);
+    s.settle();
+    assert.equal(s.instance('i-1').state, 'stopped');
+    s.prepareStart(['i-1'], who)();
+    assert.equal(view(s, '0.0.0.0/0').state, 'blackhole');
+    clock.advance(100);
+    assert.equal(view(s, '0.0.0.0/0').state, 'active');
+  });
+
+  it('termination deletes interfaces marked delete-on-termination and detaches the others', () => {
+    const { s, clock } = setup();
+    s.prepareTerminate(['i-2'], who)();
+    clock.advance(300);
+    s.settle();
+    assert.equal(s.instance('i-2').state, 'terminated');
+    assert.equal(s.enis.has('eni-2a'), false);
+    assert.equal(s.eni('eni-2b').attachment, undefined);
+    assert.deepEqual(view(s, '192.168.0.1/32'), { networkInterfaceId: 'eni-2b', state: 'blackhole' });
+  });
+
+  it('instance routes and source/dest check refuse multi-interface instances', () => {
+    const { s } = setup();
+    assert.throws(() => s.prepareCreateRoute('rtb-1', '10.9.0.0/16', 'd', { instanceId: 'i-2' }, who), code('InvalidInstanceID'));
+    assert.throws(() => s.prepareSetInstanceSourceDestCheck('i-2', false, who), code('InvalidInstanceID'));
+  });
+
+  it('the instance source/dest check follows the primary interface', () => {
+    const { s } = setup();
+    assert.equal(s.instanceSourceDestCheck(s.instance('i-2')), true);
+    s.prepareSetEniSourceDestCheck('eni-2a', false, who)();
+    assert.equal(s.instanceSourceDestCheck(s.instance('i-2')), false);
+    s.prepareSetInstanceSourceDestCheck('i-1', true, who)();
+    assert.equal(s.eni('eni-1').sourceDestCheck, true);
+  });
+
+  it('status is initializing while pending, not-applicable when stopped, and the set value when running', () => {
+    const { s, clock } = setup();
+    s.setStatus('i-1', { instance: 'impaired' }, who);
+    assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'impaired', system: 'ok' });
+    s.prepareStop(['i-1'], who)();
+    clock.advance(200);
+    s.settle();
+    assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'not-applicable', system: 'not-applicable' });
+    s.prepareStart(['i-1'], who)();
+    assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'initializing', system: 'initializing' });
+  });
+
+  it('route errors carry AWS’s codes', () => {
+    const { s } = setup();
+    assert.throws(() => s.prepareCreateRoute('rtb-1', '0.0.0.0/0', 'd', { instanceId: 'i-1' }, who), code('RouteAlreadyExists'));
+    assert.throws(() => s.prepareDeleteRoute('rtb-1', '10.8.0.0/16', 'd', who), code('InvalidRoute.NotFound'));
+    assert.throws(() => s.prepareDeleteRoute('rtb-1', '10.0.0.0/16', 'd', who), code('InvalidParameterValue'));
+    assert.throws(() => s.prepareReplaceRoute('rtb-1', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
+    assert.throws(() => s.prepareCreateRoute('rtb-9', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidRouteTableID.NotFound'));
+    assert.throws(() => s.prepareCreateRoute('rtb-1', 'nope', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
+  });
+
+  it('the mutation log records route changes with before and after targets and time stamps', () => {
+    const { s, clock } = setup();
+    clock.advance(1234);
+    s.prepareDeleteRoute('rtb-1', '0.0.0.0/0', 'd', who)();
+    const [m] = s.log;
+    assert.ok(m !== undefined && m.kind === 'route');
+    assert.equal(m.seq, 1);
+    assert.equal(m.tMs, 1234);
+    assert.equal(m.time, new Date(Date.UTC(2026, 0, 1) + 1234).toISOString());
+    assert.deepEqual(m.before, { instanceId: 'i-1', instanceOwnerId: '123456789012', networkInterfaceId: 'eni-1', state: 'active' });
+    assert.equal(m.after, null);
+  });
+});

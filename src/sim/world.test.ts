@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseWorld, WorldError } from './world.js';
+
+const base = `
+vpcs:
+  - { id: vpc-1, cidr: 10.0.0.0/16 }
+subnets:
+  - { id: subnet-1, vpc: vpc-1, az: us-east-1a, cidr: 10.0.1.0/24 }
+`;
+
+function problems(text: string): { path: string; line: number; message: string }[] {
+  try {
+    parseWorld(text, 'w.yaml');
+  } catch (e) {
+    assert.ok(e instanceof WorldError);
+    assert.equal(e.code, 'SIM_WORLD');
+    return e.problems.map((p) => ({ path: p.path, line: p.line, message: p.message }));
+  }
+  return [];
+}
+
+describe('parseWorld', () => {
+  it('fills defaults for region, account, timing and instance settings', () => {
+    const w = parseWorld(`${base}instances:\n  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
+    assert.equal(w.region, 'us-east-1');
+    assert.equal(w.account_id, '123456789012');
+    assert.deepEqual(w.timing, { pending_ms: 0, stopping_ms: 0, shutting_down_ms: 0 });
+    assert.equal(w.instances[0]?.imdsv2, 'required');
+    assert.equal(w.instances[0]?.state, 'running');
+    assert.equal(w.instances[0]?.network_interfaces[0]?.source_dest_check, true);
+  });
+
+  it('reports every problem at once with its key path and line', () => {
+    const p = problems(`${base}instances:
+  - id: i-1
+    subnet: subnet-9
+    network_interfaces:
+      - { private_ip: 10.0.1.5 }
+route_tables:
+  - id: rtb-1
+    vpc: vpc-1
+    routes:
+      - { cidr: 0.0.0.0/0, instance: i-2 }
+`);
+    const paths = p.map((x) => x.path).sort();
+    assert.deepEqual(paths, [
+      'instances[0].network_interfaces[0].private_ip',
+      'instances[0].subnet',
+      'route_tables[0].routes[0].instance',
+    ]);
+    assert.equal(p.find((x) => x.path === 'instances[0].subnet')?.line, 8);
+  });
+
+  it('rejects unknown keys', () => {
+    assert.deepEqual(problems(`${base}vpcz: []\n`).map((x) => x.path), ['']);
+  });
+
+  it('rejects a route with two targets', () => {
+    const p = problems(`${base}internet_gateways: [{ id: igw-1, vpc: vpc-1 }]
+instances: [{ id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }]
+route_tables:
+  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 0.0.0.0/0, gateway: igw-1, instance: i-1 }] }
+`);
+    assert.deepEqual(p.map((x) => x.path), ['route_tables[0].routes[0]']);
+  });
+
+  it('rejects an instance route to a multi-interface instance, as AWS would', () => {
+    const p = problems(`${base}instances:
+  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }, { private_ip: 127.0.9.2 }] }
+route_tables:
+  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 0.0.0.0/0, instance: i-1 }] }
+`);
+    assert.deepEqual(p.map((x) => x.path), ['route_tables[0].routes[0].instance']);
+  });
+
+  it('rejects two main tables in one VPC, duplicate ids and duplicate addresses', () => {
+    const p = problems(`${base}instances:
+  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }
+  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }
+route_tables:
+  - { id: rtb-1, vpc: vpc-1, main: true }
+  - { id: rtb-2, vpc: vpc-1, main: true }
+`);
+    assert.deepEqual(p.map((x) => x.path).sort(), [
+      'instances[1].id',
+      'instances[1].network_interfaces[0].private_ip',
+      'route_tables[1].main',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const p = problems('vpcs: [\n  - a\n');
+    assert.ok(p.length > 0);
+    assert.ok(p.every((x) => x.line >= 1));
+  });
+});
