@@ -13,3 +13,5 @@ export { hookEnv, runCheckHook } from './hooks.js';
 export type { HookEvent, HookOptions } from './hooks.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
+export { runUntilDecided, decisionBoundMs } from './until-decided.js';
+export type { Target } from './until-decided.js';

@@ -1,8 +1,9 @@
 // Every subcommand, in the order `awsnycast --help` lists them.
 import type { Command } from '../command.js';
+import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
 import { simCommand } from '../../sim/command.js';
 import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
 
-export const commands: readonly Command[] = [runCommand, validateCommand, versionCommand, simCommand];
+export const commands: readonly Command[] = [runCommand, checkCommand, validateCommand, versionCommand, simCommand];
