@@ -106,6 +106,8 @@ export interface Config {
   /** Absolute path of the file this came from. */
   readonly file: string;
   readonly pollTime: number;
+  /** Read and manage tables in every VPC of the region (default: only our own VPC). */
+  readonly allVpcs: boolean;
   readonly healthchecks: Readonly<Record<string, CheckSpec>>;
   readonly remoteHealthchecks: Readonly<Record<string, CheckSpec>>;
   readonly routeTables: readonly RouteTableSpec[];
@@ -270,6 +272,7 @@ export function toModel(file: string, raw: Raw, certs: ResolvedCerts): Config {
   return deepFreeze({
     file,
     pollTime: num(raw.poll_time, DEFAULTS.pollTime),
+    allVpcs: flag(raw.all_vpcs),
     healthchecks: checks('healthchecks', false),
     remoteHealthchecks: checks('remote_healthchecks', true),
     routeTables: Object.entries(tables).map(([name, t]) => {

@@ -474,6 +474,9 @@ export const routeTable = mapping({
 
 export const configFile = mapping({
   poll_time: positiveNumber().optional().describe('Seconds between route table reads. Default 300.'),
+  all_vpcs: bool()
+    .optional()
+    .describe('Manage matching route tables in every VPC of the region, not only this instance\'s VPC. Default false.'),
   healthchecks: namedMap(localCheck, 'a mapping of name to check').optional(),
   remote_healthchecks: namedMap(remoteCheck, 'a mapping of name to check').optional(),
   routetables: namedMap(routeTable, 'a mapping of name to route table').optional(),

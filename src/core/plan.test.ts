@@ -117,6 +117,13 @@ describe('the planner over tables', () => {
     assert.deepEqual(p.actions.map((a) => a.cidr), ['0.0.0.0/0']);
   });
 
+  test('tables of another VPC are never acted on unless all_vpcs is set', () => {
+    const foreign = table([], { id: 'rtb-x', vpcId: 'vpc-2' });
+    assert.deepEqual(plan(PRIMARY, input({ tables: [foreign] })).actions, []);
+    const all = cfg('all_vpcs: true\nroutetables:\n  t:\n    find: {type: by_tag, config: {key: Name, value: private}}\n    manage_routes: [{cidr: 0.0.0.0/0}]\n');
+    assert.deepEqual(plan(all, input({ tables: [foreign] })).actions.map((a) => [a.routeTableId, a.action]), [['rtb-x', 'create']]);
+  });
+
   test('a finder that finds no table is a problem unless no_results_ok', () => {
     const p = plan(PRIMARY, input({ tables: [table([], { tags: { Name: 'public' } })] }));
     assert.deepEqual(p.problems.map((x) => x.code), ['PLAN_NO_TABLES']);

@@ -5,7 +5,7 @@
 import type { Config, RouteSpec } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { findTables } from './finders.js';
-import type { CheckView, PlanInput, RouteTableView, RouteView } from './types.js';
+import type { CheckView, Identity, PlanInput, RouteTableView, RouteView } from './types.js';
 
 export type ActionKind = 'create' | 'replace' | 'delete' | 'none';
 
@@ -92,8 +92,7 @@ function describeTarget(r: RouteView): CurrentRoute {
   }
 }
 
-export function placeholderValues(input: PlanInput): PlaceholderValues {
-  const id = input.identity;
+export function placeholderValues(id: Identity): PlaceholderValues {
   return { az: id.az, region: id.region, vpc_id: id.vpcId, subnet_id: id.subnetId, instance_id: id.instanceId };
 }
 
@@ -193,13 +192,15 @@ function remoteWatchFor(route: RouteSpec, existing: RouteView | undefined, input
 }
 
 export function plan(config: Config, input: PlanInput): Plan {
-  const values = placeholderValues(input);
+  const values = placeholderValues(input.identity);
   const actions: PlannedAction[] = [];
   const problems: PlanProblem[] = [];
   const remote = new Map<string, Set<string>>();
   const claimed = new Map<string, string>();
+  // Tables of other VPCs are never acted on unless the config opts in (all_vpcs), whatever the reader returned.
+  const pool = config.allVpcs ? input.tables : input.tables.filter((t) => t.vpcId === input.identity.vpcId);
   for (const spec of config.routeTables) {
-    const tables: RouteTableView[] = findTables(spec.find, input.tables, values);
+    const tables: RouteTableView[] = findTables(spec.find, pool, values);
     if (tables.length === 0 && !spec.noResultsOk)
       problems.push({ code: 'PLAN_NO_TABLES', tableName: spec.name, message: `no route table of ${input.identity.vpcId} matches the finder of ${spec.name}` });
     for (const table of tables) {

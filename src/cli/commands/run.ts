@@ -1,45 +1,135 @@
-// `awsnycast run` (the default command): the daemon. Until the daemon lands
-// it loads and checks the config, then says plainly that it stops there.
+// `awsnycast run` (the default command): the daemon.
 import { formatProblem, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
-import type { FlagSpec } from '../flags.js';
+import type { Config } from '../../config/index.js';
+import { boot } from '../../daemon/boot.js';
+import { StartupError } from '../../daemon/startup.js';
+import { createLogger } from '../../log/logger.js';
+import type { LogFormat } from '../../log/logger.js';
+import type { FlagSpec, Parsed } from '../flags.js';
+import { UsageError } from '../flags.js';
 import type { Command } from '../command.js';
 import { EXIT, configFlag, configPath } from '../command.js';
 import { versionLine } from '../version.js';
 
+export const logFlags: readonly FlagSpec[] = [
+  { names: ['debug'], kind: 'bool', help: 'verbose logs' },
+  { names: ['syslog'], kind: 'bool', help: 'also send logs to the local syslog (through `logger`)' },
+  { names: ['log-format'], kind: 'string', metavar: 'auto|text|json', default: 'auto', help: 'log lines as text (default on a terminal) or JSON' },
+  { names: ['startup-timeout'], kind: 'string', metavar: 'SECONDS', default: '60', help: 'how long metadata and EC2 may be unreachable at start-up' },
+];
+
 export const runFlags: readonly FlagSpec[] = [
   configFlag,
   { names: ['noop'], kind: 'bool', help: 'plan and log what would change; change nothing' },
-  { names: ['oneshot'], kind: 'bool', help: 'run one reconciliation pass, then exit' },
-  { names: ['debug'], kind: 'bool', help: 'verbose logs' },
-  { names: ['syslog'], kind: 'bool', help: 'also send logs to the local syslog' },
+  { names: ['oneshot'], kind: 'bool', help: 'wait for the checks to decide, run one pass, exit (0 if every action succeeded)' },
+  ...logFlags,
   { names: ['version'], kind: 'bool', help: 'print the version and exit' },
 ];
+
+export function logFormat(parsed: Parsed): LogFormat {
+  const f = parsed.flags['log-format'];
+  if (f === 'auto' || f === 'text' || f === 'json') return f;
+  throw new UsageError(`invalid value "${String(f)}" for -log-format (auto, text or json)`);
+}
+
+export function startupTimeoutMs(parsed: Parsed): number {
+  const v = Number(parsed.flags['startup-timeout']);
+  if (!Number.isFinite(v) || v < 0) throw new UsageError(`invalid value "${String(parsed.flags['startup-timeout'])}" for -startup-timeout (seconds)`);
+  return v * 1000;
+}
+
+/** Loads the config for `run`/`plan`: errors printed, unsafe permissions refused. */
+export function loadForRun(file: string): Config | undefined {
+  const result = loadConfigFile(file);
+  if (!result.ok) {
+    for (const p of result.problems) process.stderr.write(formatProblem(p) + '\n');
+    return undefined;
+  }
+  const mode = unsafeWriteMode(file);
+  if (mode !== undefined) {
+    process.stderr.write(`awsnycast: refusing ${file}: writable by group or others (mode ${mode}); hooks in it run commands. Fix: chmod go-w ${file}\n`);
+    return undefined;
+  }
+  return result.config;
+}
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the route daemon (the default when no command is given)',
-  usage: '[-f FILE] [-noop] [-oneshot] [-debug] [-syslog]',
-  details: 'Flags keep the original AWSnycast spellings: -noop and --noop, -f FILE, --f FILE and -f=FILE all work.',
+  usage: '[-f FILE] [-noop] [-oneshot] [-debug] [-syslog] [-log-format auto|text|json]',
+  details:
+    'Flags keep the original AWSnycast spellings: -noop and --noop, -f FILE, --f FILE and -f=FILE all work.\n' +
+    'Signals: SIGTERM/SIGINT stop (routes stay as they are); SIGHUP reloads the config (an invalid one is rejected and the old one kept).',
   flags: runFlags,
-  run(parsed) {
+  async run(parsed) {
     if (parsed.flags.version === true) {
       process.stdout.write(versionLine() + '\n');
-      return Promise.resolve(EXIT.ok);
+      return EXIT.ok;
     }
+    const format = logFormat(parsed);
+    const timeoutMs = startupTimeoutMs(parsed);
     const file = configPath(parsed);
-    const result = loadConfigFile(file);
-    if (!result.ok) {
-      for (const p of result.problems) process.stderr.write(formatProblem(p) + '\n');
-      return Promise.resolve(EXIT.error);
+    const config = loadForRun(file);
+    if (config === undefined) return EXIT.error;
+    const logging = createLogger({ format, debug: parsed.flags.debug === true, syslog: parsed.flags.syslog === true });
+    const { log } = logging;
+    const close = (): void => logging.close();
+    const stop = new AbortController();
+    const onSignal = (sig: NodeJS.Signals): void => {
+      log.info({ signal: sig }, 'stopping; routes stay as they are');
+      stop.abort();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    const noop = parsed.flags.noop === true;
+    log.info({ config: config.file, noop, oneshot: parsed.flags.oneshot === true, version: versionLine() }, 'awsnycast starting');
+    let booted;
+    try {
+      booted = await boot({ config, log, noop, startupTimeoutMs: timeoutMs, signal: stop.signal });
+    } catch (e) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      if (e instanceof StartupError) {
+        log.error({ code: e.code }, e.message);
+        close();
+        process.stderr.write(`awsnycast: ${e.message}\n`);
+        return EXIT.error;
+      }
+      close();
+      throw e;
     }
-    const mode = unsafeWriteMode(file);
-    if (mode !== undefined) {
-      process.stderr.write(
-        `awsnycast: refusing ${file}: writable by group or others (mode ${mode}); hooks in it run commands. Fix: chmod go-w ${file}\n`,
-      );
-      return Promise.resolve(EXIT.error);
+    const { daemon, ec2 } = booted;
+    const onHup = (): void => {
+      const r = loadConfigFile(file);
+      if (!r.ok) {
+        log.error({ errors: r.problems.map(formatProblem) }, 'SIGHUP: the new config is invalid; keeping the old one');
+        return;
+      }
+      if (unsafeWriteMode(file) !== undefined) {
+        log.error({}, 'SIGHUP: the config file is writable by group or others; keeping the old config');
+        return;
+      }
+      log.info({ config: file }, 'SIGHUP: config reloaded');
+      daemon.reload(r.config);
+    };
+    process.on('SIGHUP', onHup);
+    try {
+      if (parsed.flags.oneshot === true) {
+        daemon.startChecks(stop.signal);
+        const decided = await daemon.waitForChecks(daemon.decideBoundMs());
+        if (!decided) log.warn({}, 'not every check decided in time; running the pass anyway (undecided checks block changes)');
+        const r = await daemon.pass();
+        return r.ok ? EXIT.ok : EXIT.error;
+      }
+      await daemon.run(stop.signal);
+      return EXIT.ok;
+    } finally {
+      process.off('SIGHUP', onHup);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await daemon.stop();
+      ec2.destroy();
+      close();
     }
-    process.stderr.write(`awsnycast: ${file} is valid, but the daemon is not implemented yet in this version; nothing was changed.\n`);
-    return Promise.resolve(EXIT.error);
   },
 };

@@ -1,0 +1,46 @@
+// Wiring shared by `run` and `plan`: config -> logger -> identity (metadata,
+// then our forwarding interface through EC2) -> EC2 adapter -> daemon.
+import type { Config } from '../config/model.js';
+import { SdkEc2 } from '../ec2/sdk-adapter.js';
+import { MetadataError, fetchIdentity } from '../imds/identity.js';
+import type { Logger } from '../log/logger.js';
+import { Daemon } from './daemon.js';
+import { StartupError, resolveIdentity } from './startup.js';
+
+export interface BootOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly noop: boolean;
+  /** How long metadata and EC2 may stay unreachable at start-up. */
+  readonly startupTimeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+export interface Booted {
+  readonly daemon: Daemon;
+  readonly ec2: SdkEc2;
+}
+
+export async function boot(o: BootOptions): Promise<Booted> {
+  let md;
+  try {
+    md = await fetchIdentity({
+      deadlineMs: o.startupTimeoutMs,
+      signal: o.signal,
+      onRetry: (attempt, why, ms) => o.log.warn({ attempt, retryInMs: Math.round(ms) }, `instance metadata not reachable yet: ${why}`),
+    });
+  } catch (e) {
+    if (e instanceof MetadataError) throw new StartupError('START_IMDS', e.message);
+    throw e;
+  }
+  o.log.info({ instanceId: md.instanceId, az: md.az, region: md.region, vpcId: md.vpcId, subnetId: md.subnetId }, 'identity from instance metadata');
+  const ec2 = new SdkEc2({ region: md.region });
+  try {
+    const identity = await resolveIdentity(md, ec2, o.startupTimeoutMs, (why) => o.log.warn({}, `EC2 not reachable yet: ${why}`));
+    o.log.info({ networkInterfaceId: identity.networkInterfaceId }, 'routes will point at this interface');
+    return { daemon: new Daemon({ config: o.config, identity, ec2, log: o.log, noop: o.noop }), ec2 };
+  } catch (e) {
+    ec2.destroy();
+    throw e;
+  }
+}

@@ -1,0 +1,234 @@
+// The level-triggered loop. A pass = read EC2, plan, apply (or, with -noop,
+// log what would be done). Passes run every poll_time (±10 % jitter) and as
+// soon as any check changes, coalesced: a change only brings the next pass
+// forward, it carries no delta. One lifecycle: start(signal) until it fires.
+import type { CheckSpec, Config } from '../config/model.js';
+import type { PlaceholderValues } from '../config/values.js';
+import { substitute } from '../config/values.js';
+import { placeholderValues, plan } from '../core/plan.js';
+import type { Plan, PlannedAction } from '../core/plan.js';
+import type { CheckView, Identity } from '../core/types.js';
+import { toEc2Error } from '../ec2/errors.js';
+import type { Ec2Port } from '../ec2/port.js';
+import { HealthCheck, RemotePool } from '../health/index.js';
+import type { Logger } from '../log/logger.js';
+import { applyPlan } from './apply.js';
+import type { ActionOutcome } from './apply.js';
+import { readWorld } from './read-world.js';
+import type { InterfaceCache } from './read-world.js';
+
+export interface DaemonOptions {
+  readonly config: Config;
+  readonly identity: Identity;
+  readonly ec2: Ec2Port;
+  readonly log: Logger;
+  /** Plan and log, never call a mutating API. */
+  readonly noop: boolean;
+  /** Multiplies poll_time jitter; tests set 0. Default 0.1 (±10 %). */
+  readonly pollJitter?: number;
+}
+
+export interface PassResult {
+  readonly ok: boolean;
+  readonly plan?: Plan;
+  readonly outcomes: readonly ActionOutcome[];
+  readonly error?: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+}
+
+const specKey = (s: CheckSpec): string => JSON.stringify(s);
+
+export class Daemon {
+  private config: Config;
+  private readonly checks = new Map<string, HealthCheck>();
+  private readonly pools = new Map<string, RemotePool>();
+  private readonly cache: InterfaceCache = new Map();
+  private readonly life = new AbortController();
+  private wake: (() => void) | undefined;
+  private kicked = false;
+  private lastErrors = new Map<string, number>();
+  lastPass: PassResult | undefined;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.config = opts.config;
+  }
+
+  private get log(): Logger {
+    return this.opts.log;
+  }
+
+  get values(): PlaceholderValues {
+    return placeholderValues(this.opts.identity);
+  }
+
+  /** Starts (or, after a reload, re-syncs) the local checks and remote pools of the current config. */
+  private syncChecks(): void {
+    const wanted = this.config.healthchecks;
+    for (const [name, c] of this.checks) {
+      const spec = wanted[name];
+      if (spec === undefined || specKey(spec) !== specKey(c.spec)) {
+        c.stop();
+        this.checks.delete(name);
+      }
+    }
+    const hookOpts = { substitute: (a: string) => substitute(a, this.values) };
+    for (const [name, spec] of Object.entries(wanted)) {
+      if (this.checks.has(name)) continue;
+      const check = new HealthCheck(spec, { logger: this.log.child({ check: name }), hooks: hookOpts });
+      check.on('change', (e) => {
+        this.log.info({ check: name, destination: e.destination, from: e.from, to: e.to, decided: e.decided, detail: e.result.detail }, `check ${name} is ${e.to}${e.decided ? '' : ' (undecided)'}`);
+        this.kick();
+      });
+      this.checks.set(name, check.start(this.life.signal));
+    }
+    const templates = this.config.remoteHealthchecks;
+    for (const [name, pool] of this.pools) {
+      const spec = templates[name];
+      if (spec === undefined || specKey(spec) !== specKey(pool.template)) {
+        pool.stop();
+        this.pools.delete(name);
+      }
+    }
+    for (const [name, spec] of Object.entries(templates)) {
+      if (this.pools.has(name)) continue;
+      const pool = new RemotePool(spec, { ownIps: this.opts.identity.ownIps, logger: this.log.child({ remoteCheck: name }), signal: this.life.signal, hooks: hookOpts });
+      pool.on('change', (e) => {
+        this.log.info({ remoteCheck: name, destination: e.destination, to: e.to, decided: e.decided, detail: e.result.detail }, `remote check ${name} of ${e.destination} is ${e.to}`);
+        this.kick();
+      });
+      this.pools.set(name, pool);
+    }
+  }
+
+  /** Brings the next pass forward (coalesced). */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  private checkViews(): { checks: Record<string, CheckView>; remote: Record<string, Record<string, CheckView>> } {
+    const checks: Record<string, CheckView> = {};
+    for (const [name, c] of this.checks) checks[name] = { healthy: c.healthy, decided: c.decided };
+    const remote: Record<string, Record<string, CheckView>> = {};
+    for (const [name, pool] of this.pools) {
+      remote[name] = {};
+      for (const ip of pool.destinations()) {
+        const c = pool.get(ip);
+        if (c !== undefined) remote[name][ip] = { healthy: c.healthy, decided: c.decided };
+      }
+    }
+    return { checks, remote };
+  }
+
+  /** Logs a failure the first time it is seen; repeats are counted, not logged, until it clears. */
+  private reportOnce(key: string, fields: object, msg: string): void {
+    const n = this.lastErrors.get(key) ?? 0;
+    this.lastErrors.set(key, n + 1);
+    if (n === 0) this.log.error(fields, msg);
+  }
+
+  private clearErrors(prefix: string): void {
+    for (const [k, n] of this.lastErrors) {
+      if (!k.startsWith(prefix)) continue;
+      this.log.info({ cause: k, times: n }, `recovered: ${k}`);
+      this.lastErrors.delete(k);
+    }
+  }
+
+  /** One pass: read, plan, and apply unless `apply` is false (plan / -noop). */
+  async pass(apply = !this.opts.noop): Promise<PassResult> {
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    const done = (r: Omit<PassResult, 'startedAt' | 'durationMs'>): PassResult => {
+      this.lastPass = { ...r, startedAt, durationMs: Math.round(performance.now() - t0) };
+      return this.lastPass;
+    };
+    let p: Plan;
+    try {
+      const world = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs });
+      this.clearErrors('read:');
+      const { checks, remote } = this.checkViews();
+      p = plan(this.config, { identity: this.opts.identity, ...world, checks, remoteChecks: remote });
+    } catch (e) {
+      const err = toEc2Error('read', e);
+      this.reportOnce(`read:${err.code}:${err.awsCode}`, { code: err.code, awsCode: err.awsCode }, `reading route tables failed; will retry next pass: ${err.message}`);
+      return done({ ok: false, outcomes: [], error: err.message });
+    }
+    for (const [name, pool] of this.pools) pool.setDestinations(p.remoteTargets[name] ?? []);
+    for (const prob of p.problems) this.reportOnce(`plan:${prob.code}:${prob.tableName}`, { code: prob.code, table: prob.tableName }, prob.message);
+    if (p.problems.length === 0) this.clearErrors('plan:');
+    for (const a of p.actions) this.logDecision(a, apply);
+    if (!apply) return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
+    const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
+    const ok = outcomes.every((o) => o.ok) && p.problems.length === 0;
+    return done({ ok, plan: p, outcomes });
+  }
+
+  private logDecision(a: PlannedAction, apply: boolean): void {
+    const fields = { routeTable: a.routeTableId, cidr: a.cidr, action: a.action, reason: a.reason, current: a.current?.target, state: a.current?.state };
+    if (a.action === 'none') this.log.debug(fields, `no change: ${a.detail}`);
+    else if (!apply) this.log.info({ ...fields, target: a.target }, `would ${a.action} route: ${a.detail}`);
+    else this.log.debug({ ...fields, target: a.target }, `will ${a.action} route: ${a.detail}`);
+  }
+
+  /** Resolves when every local check that gates a route has decided, or after `maxMs`. */
+  async waitForChecks(maxMs: number): Promise<boolean> {
+    const used = new Set(this.config.routeTables.flatMap((t) => t.routes.flatMap((r) => r.healthchecks)));
+    const deadline = performance.now() + maxMs;
+    while (performance.now() < deadline && !this.life.signal.aborted) {
+      if ([...used].every((n) => this.checks.get(n)?.decided === true)) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return [...used].every((n) => this.checks.get(n)?.decided === true);
+  }
+
+  /** The longest time any check can take to decide: max(rise, fall) runs plus a timeout, plus slack. */
+  decideBoundMs(): number {
+    const all = Object.values(this.config.healthchecks);
+    return Math.max(2000, ...all.map((c) => (Math.max(c.rise, c.fall) + 1) * c.every * 1000 + c.timeout * 1000 + 1000));
+  }
+
+  startChecks(signal: AbortSignal): void {
+    signal.addEventListener('abort', () => this.life.abort(), { once: true });
+    this.syncChecks();
+  }
+
+  /** Runs passes until `signal` fires. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.startChecks(signal);
+    const jitter = this.opts.pollJitter ?? 0.1;
+    while (!this.life.signal.aborted) {
+      this.kicked = false;
+      const r = await this.pass();
+      if (!r.ok && r.error === undefined && r.outcomes.some((o) => !o.ok)) this.log.warn({}, 'pass finished with failed actions; the next pass retries');
+      if (this.life.signal.aborted) break;
+      if (this.kicked) continue;
+      const ms = this.config.pollTime * 1000 * (1 + (Math.random() * 2 - 1) * jitter);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        this.life.signal.addEventListener('abort', () => this.wake?.(), { once: true });
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Swaps in a new config (SIGHUP). Checks whose spec did not change keep their state. */
+  reload(config: Config): void {
+    this.config = config;
+    this.syncChecks();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.life.abort();
+    for (const c of this.checks.values()) c.stop();
+    for (const p of this.pools.values()) p.stop();
+    await Promise.all([...this.checks.values()].map((c) => c.settled()));
+    await Promise.all([...this.pools.values()].map((p) => p.settled()));
+  }
+}

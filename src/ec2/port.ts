@@ -1,0 +1,30 @@
+// The narrow port to EC2: only the calls the daemon makes. One adapter on the
+// AWS SDK (sdk-adapter.ts) implements it for real AWS, the simulator, or any
+// EC2-compatible endpoint; fake.ts implements it in memory for loop tests.
+import type { OwnerFacts, RouteTableView } from '../core/types.js';
+
+export interface InterfaceView {
+  readonly id: string;
+  readonly instanceId?: string;
+  readonly privateIp?: string;
+  readonly privateIps: readonly string[];
+  readonly sourceDestCheck: boolean;
+  readonly deviceIndex?: number;
+  readonly status?: string;
+}
+
+export interface RouteTableQuery {
+  readonly vpcId?: string;
+  readonly routeTableIds?: readonly string[];
+}
+
+export interface Ec2Port {
+  /** All pages, filtered on the server side. */
+  describeRouteTables(q: RouteTableQuery): Promise<RouteTableView[]>;
+  /** One batched call (IncludeAllInstances); instances EC2 no longer knows are absent. */
+  describeInstanceStatus(instanceIds: readonly string[]): Promise<Record<string, OwnerFacts>>;
+  describeNetworkInterfaces(q: { readonly ids?: readonly string[]; readonly instanceId?: string }): Promise<InterfaceView[]>;
+  createRoute(routeTableId: string, cidr: string, networkInterfaceId: string): Promise<void>;
+  replaceRoute(routeTableId: string, cidr: string, networkInterfaceId: string): Promise<void>;
+  deleteRoute(routeTableId: string, cidr: string): Promise<void>;
+}
