@@ -58,11 +58,14 @@ describe('awsnycast validate', () => {
 });
 
 describe('awsnycast run (the default command)', () => {
-  test('the original command line without a subcommand is accepted', async () => {
+  test('the original command line without a subcommand starts the daemon, which says when metadata is unreachable', async () => {
     const file = privateCopy('compat-minimal.yaml');
-    const r = await runCli(['-f', file, '-noop', '-debug']);
+    const r = await runCli(['-f', file, '-noop', '-debug', '-startup-timeout=1', '-log-format=json'], {
+      env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' },
+    });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /is valid, but the daemon is not implemented yet/);
+    assert.match(r.stderr, /instance metadata is unreachable at http:\/\/127\.0\.0\.1:9 \(from AWS_EC2_METADATA_SERVICE_ENDPOINT\)/);
+    noStackTrace(r.stderr);
   });
 
   test('a group-writable config is refused', async () => {
