@@ -1,9 +1,10 @@
 // Every subcommand, in the order `awsnycast --help` lists them.
 import type { Command } from '../command.js';
 import { checkCommand } from './check.js';
+import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { simCommand } from '../../sim/command.js';
 import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
 
-export const commands: readonly Command[] = [runCommand, checkCommand, validateCommand, versionCommand, simCommand];
+export const commands: readonly Command[] = [runCommand, planCommand, checkCommand, validateCommand, versionCommand, simCommand];
