@@ -12,7 +12,7 @@ import { dryRunOk, Ec2Error, throttled } from './errors.js';
 import type { Faults } from './faults.js';
 import { Query } from './query.js';
 import type { Ec2State } from './state.js';
-import { errorXml, responseXml } from './xml.js';
+import { errorXml, responseChunks } from './xml.js';
 
 export interface Ec2Backend {
   readonly state: Ec2State;
@@ -43,6 +43,16 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function sendChunks(res: ServerResponse, chunks: readonly (string | Buffer)[]): void {
+  let length = 0;
+  for (const c of chunks) length += typeof c === 'string' ? Buffer.byteLength(c) : c.length;
+  res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8', 'content-length': length });
+  res.cork();
+  for (const c of chunks) res.write(c);
+  res.uncork();
+  res.end();
 }
 
 function sendXml(res: ServerResponse, status: number, xml: string): void {
@@ -180,9 +190,9 @@ export class Ec2Server {
       b.state.settle();
       const apply = def.run({ state: b.state, q, who: { action, caller }, cache: b.cache });
       if (dryRun) throw dryRunOk();
-      const xml = responseXml(action, requestId, apply());
+      const chunks = responseChunks(action, requestId, apply());
       b.counters.result(action, undefined);
-      sendXml(res, 200, xml);
+      sendChunks(res, chunks);
     } catch (e) {
       const err =
         e instanceof Ec2Error ? e : new Ec2Error('InternalError', 'An internal error has occurred', 500);

@@ -36,9 +36,14 @@ export function compileFilters<T>(
 ): (r: T) => boolean {
   const preds: ((r: T) => boolean)[] = [];
   for (const spec of specs) {
+    const exact = spec.values.every((v) => !/[*?\\]/.test(v)) ? new Set(spec.values) : undefined;
     const matchers = spec.values.map(wildcard);
     const any = (values: Iterable<string | boolean | number | undefined>): boolean => {
-      for (const v of values) if (v !== undefined && matchers.some((m) => m(String(v)))) return true;
+      for (const v of values) {
+        if (v === undefined) continue;
+        const text = typeof v === 'string' ? v : String(v);
+        if (exact !== undefined ? exact.has(text) : matchers.some((m) => m(text))) return true;
+      }
       return false;
     };
     if (spec.values.length === 0)

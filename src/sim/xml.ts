@@ -5,7 +5,13 @@
 export const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
 export class Raw {
+  private buf: Buffer | undefined;
   constructor(readonly xml: string) {}
+  /** The UTF-8 bytes, encoded once; large cached fragments are sent as-is. */
+  get bytes(): Buffer {
+    this.buf ??= Buffer.from(this.xml, 'utf8');
+    return this.buf;
+  }
 }
 
 export type XmlValue = string | number | boolean | undefined | null | Raw | XmlObject | readonly XmlValue[];
@@ -19,10 +25,10 @@ export function escapeXml(s: string): string {
   return /[&<>"']/.test(s) ? s.replace(/[&<>"']/g, (c) => ESC[c]!) : s;
 }
 
-function write(out: string[], name: string, v: XmlValue): void {
+function write(out: (string | Buffer)[], name: string, v: XmlValue): void {
   if (v === undefined || v === null) return;
   if (v instanceof Raw) {
-    out.push(`<${name}>`, v.xml, `</${name}>`);
+    out.push(`<${name}>`, v.bytes.length > 4096 ? v.bytes : v.xml, `</${name}>`);
   } else if (Array.isArray(v)) {
     if (v.length === 0) {
       out.push(`<${name}/>`);
@@ -40,15 +46,15 @@ function write(out: string[], name: string, v: XmlValue): void {
   }
 }
 
-function writeFields(out: string[], o: XmlObject): void {
+function writeFields(out: (string | Buffer)[], o: XmlObject): void {
   for (const k in o) write(out, k, o[k]);
 }
 
 /** Serializes the fields of one object without a wrapper element. */
 export function xmlFields(o: XmlObject): string {
-  const out: string[] = [];
+  const out: (string | Buffer)[] = [];
   writeFields(out, o);
-  return out.join('');
+  return out.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
 }
 
 /** `<ActionResponse xmlns=...><requestId>..</requestId>...</ActionResponse>` */
@@ -58,6 +64,27 @@ export function responseXml(action: string, requestId: string, body: XmlObject):
     xmlFields(body) +
     `</${action}Response>`
   );
+}
+
+/**
+ * The same document as responseXml, as a list of chunks: cached fragments
+ * stay Buffers so a large DescribeRouteTables answer is written without
+ * copying it into one big string first.
+ */
+export function responseChunks(action: string, requestId: string, body: XmlObject): (string | Buffer)[] {
+  const out: (string | Buffer)[] = [];
+  writeFields(out, body);
+  const chunks: (string | Buffer)[] = [];
+  let text = `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NS}"><requestId>${requestId}</requestId>`;
+  for (const piece of out) {
+    if (typeof piece === 'string') text += piece;
+    else {
+      chunks.push(text, piece);
+      text = '';
+    }
+  }
+  chunks.push(`${text}</${action}Response>`);
+  return chunks;
 }
 
 export function errorXml(code: string, message: string, requestId: string): string {

@@ -16,6 +16,8 @@ interface Entry {
   readonly version: number;
   readonly views: readonly RouteView[];
   readonly xml: Raw;
+  /** Per-field value lists for route filters, filled on first use. */
+  readonly fields: Map<keyof RouteView, readonly (string | undefined)[]>;
 }
 
 export class RenderCache {
@@ -23,6 +25,17 @@ export class RenderCache {
 
   routeViews(state: Ec2State, t: RouteTable): readonly RouteView[] {
     return this.entry(state, t).views;
+  }
+
+  /** One field of every route of a table (e.g. all destinations), cached with the table. */
+  routeField(state: Ec2State, t: RouteTable, field: keyof RouteView): readonly (string | undefined)[] {
+    const e = this.entry(state, t);
+    let values = e.fields.get(field);
+    if (values === undefined) {
+      values = e.views.map((v) => v[field]);
+      e.fields.set(field, values);
+    }
+    return values;
   }
 
   routeTableXml(state: Ec2State, t: RouteTable): Raw {
@@ -61,7 +74,7 @@ export class RenderCache {
       propagatingVgwSet: [],
       tagSet: tagsToXml(t.tags),
     };
-    const e: Entry = { version: state.version, views, xml: new Raw(xmlFields(body)) };
+    const e: Entry = { version: state.version, views, xml: new Raw(xmlFields(body)), fields: new Map() };
     this.tables.set(t.id, e);
     return e;
   }

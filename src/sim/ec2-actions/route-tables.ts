@@ -9,13 +9,13 @@ import { ok } from './types.js';
 
 interface Row {
   readonly t: RouteTable;
-  readonly views: readonly RouteView[];
+  readonly route: (field: keyof RouteView) => readonly (string | undefined)[];
 }
 
 const routeField =
-  (f: (v: RouteView) => string | undefined) =>
-  (r: Row): (string | undefined)[] =>
-    r.views.map(f);
+  (field: keyof RouteView) =>
+  (r: Row): readonly (string | undefined)[] =>
+    r.route(field);
 
 export const routeTableFilters = (accountId: string): FilterDefs<Row> => ({
   'vpc-id': (r) => [r.t.vpcId],
@@ -26,13 +26,13 @@ export const routeTableFilters = (accountId: string): FilterDefs<Row> => ({
   'association.route-table-association-id': (r) => r.t.associations.map((a) => a.id),
   'association.route-table-id': (r) => (r.t.associations.length > 0 ? [r.t.id] : []),
   'association.association-state': (r) => (r.t.associations.length > 0 ? ['associated'] : []),
-  'route.destination-cidr-block': routeField((v) => v.destinationCidrBlock),
-  'route.destination-ipv6-cidr-block': routeField((v) => v.destinationIpv6CidrBlock),
-  'route.instance-id': routeField((v) => v.instanceId),
-  'route.network-interface-id': routeField((v) => v.networkInterfaceId),
-  'route.gateway-id': routeField((v) => v.gatewayId),
-  'route.state': routeField((v) => v.state),
-  'route.origin': routeField((v) => v.origin),
+  'route.destination-cidr-block': routeField('destinationCidrBlock'),
+  'route.destination-ipv6-cidr-block': routeField('destinationIpv6CidrBlock'),
+  'route.instance-id': routeField('instanceId'),
+  'route.network-interface-id': routeField('networkInterfaceId'),
+  'route.gateway-id': routeField('gatewayId'),
+  'route.state': routeField('state'),
+  'route.origin': routeField('origin'),
 });
 
 export const describeRouteTables: ActionDef = {
@@ -44,7 +44,7 @@ export const describeRouteTables: ActionDef = {
     const specs = q.filters();
     const match = compileFilters(routeTableFilters(state.accountId), specs, (r) => r.t.tags);
     const base = ids.length > 0 ? ids.map((id) => state.routeTable(id)) : [...state.routeTables.values()];
-    const rows = specs.length === 0 ? base : base.filter((t) => match({ t, views: cache.routeViews(state, t) }));
+    const rows = specs.length === 0 ? base : base.filter((t) => match({ t, route: (f) => cache.routeField(state, t, f) }));
     const page = paginate('DescribeRouteTables', rows, max, q.str('NextToken'));
     return (): XmlObject => ({
       routeTableSet: page.items.map((t) => cache.routeTableXml(state, t)),
