@@ -56,6 +56,7 @@ export function buildState(world: World, clock: Clock): Ec2State {
       vpcId: subnet.vpcId,
       state: w.state,
       phaseEndsAt: undefined,
+      phaseCause: undefined,
       eniIds,
       imdsV2Required: w.imdsv2 === 'required',
       iamRole: w.iam_role,

@@ -102,6 +102,8 @@ export interface Instance {
   state: InstanceStateName;
   /** Monotonic time at which the current transitional phase ends. */
   phaseEndsAt: number | undefined;
+  /** Who started the current phase; the phase's end is logged under the same action and caller. */
+  phaseCause: { readonly action: string; readonly caller: string } | undefined;
   /** Interface ids in device-index order; the first is the primary. */
   readonly eniIds: string[];
   readonly imdsV2Required: boolean;

@@ -164,7 +164,9 @@ export class Ec2State {
             : inst.state === 'shutting-down'
               ? 'terminated'
               : undefined;
-      if (next !== undefined) this.setState(inst, next, { action: 'phase-end', caller: 'sim' }, at);
+      const cause = inst.phaseCause ?? { action: 'phase-end', caller: 'sim' };
+      inst.phaseCause = undefined;
+      if (next !== undefined) this.setState(inst, next, cause, at);
     }
   }
 
@@ -179,6 +181,7 @@ export class Ec2State {
   private enterPhase(inst: Instance, phase: InstanceStateName, ms: number, who: Who): void {
     this.setState(inst, phase, who);
     inst.phaseEndsAt = this.clock.now() + ms;
+    inst.phaseCause = { action: who.action, caller: who.caller };
     this.transitioning.add(inst.id);
     if (ms <= 0) this.settle();
   }
@@ -593,6 +596,7 @@ export class Ec2State {
           vpcId: subnet.vpcId,
           state: 'pending',
           phaseEndsAt: undefined,
+          phaseCause: undefined,
           eniIds: [eniId],
           imdsV2Required: spec.imdsV2Required,
           iamRole: spec.iamRole,
@@ -607,6 +611,7 @@ export class Ec2State {
         this.addInstance(inst);
         this.record({ kind: 'instance', ...who, instanceId: id, before: null, after: { state: 'pending' } });
         inst.phaseEndsAt = this.clock.now() + this.timing.pendingMs;
+        inst.phaseCause = { action: who.action, caller: who.caller };
         this.transitioning.add(id);
         if (this.timing.pendingMs <= 0) this.settle();
         return inst;

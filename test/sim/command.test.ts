@@ -118,7 +118,7 @@ describe('awsnycast sim', () => {
     const entries = log.body.entries as { action: string; after: { state: string } }[];
     assert.deepEqual(entries.map((e) => [e.action, e.after.state]), [
       ['admin:stop', 'stopping'],
-      ['phase-end', 'stopped'],
+      ['admin:stop', 'stopped'],
     ]);
     const start2 = await json(`${start.adminEndpoint}/_sim/instances/${NAT.natA}/start`, post(''));
     assert.equal(start2.body.after, 'running');

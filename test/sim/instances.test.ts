@@ -69,15 +69,15 @@ describe('instance phases on an injected clock', () => {
     assert.equal((await routeTo(client, NAT.privA, '0.0.0.0/0'))?.State, 'active');
   });
 
-  it('the mutation log stamps each phase change at the time it happened', () => {
+  it('the mutation log stamps each phase change at the time it happened, under the action that caused it', () => {
     const changes = s.mutations({ kind: 'instance', instanceId: NAT.natA });
     assert.deepEqual(
-      changes.map((m) => (m.kind === 'instance' ? [m.before?.state, m.after.state, m.tMs] : [])),
+      changes.map((m) => (m.kind === 'instance' ? [m.action, m.caller, m.before?.state, m.after.state, m.tMs] : [])),
       [
-        ['running', 'stopping', 0],
-        ['stopping', 'stopped', 5000],
-        ['stopped', 'pending', 5000],
-        ['pending', 'running', 8000],
+        ['StopInstances', 'AKIDSIMTEST', 'running', 'stopping', 0],
+        ['StopInstances', 'AKIDSIMTEST', 'stopping', 'stopped', 5000],
+        ['StartInstances', 'AKIDSIMTEST', 'stopped', 'pending', 5000],
+        ['StartInstances', 'AKIDSIMTEST', 'pending', 'running', 8000],
       ],
     );
   });
