@@ -85,7 +85,7 @@ export async function applyPlan(
         outcomes.push({ action: a, ok: true });
         continue;
       }
-      rlog.error({ action: a.action, code: err.code, awsCode: err.awsCode, reason: a.reason }, `${a.action} route failed: ${err.message}`);
+      // The caller logs failures once per distinct cause (the next pass retries).
       outcomes.push({ action: a, ok: false, error: err });
       continue;
     }

@@ -76,10 +76,8 @@ export class Daemon {
     for (const [name, spec] of Object.entries(wanted)) {
       if (this.checks.has(name)) continue;
       const check = new HealthCheck(spec, { logger: this.log.child({ check: name }), hooks: hookOpts });
-      check.on('change', (e) => {
-        this.log.info({ check: name, destination: e.destination, from: e.from, to: e.to, decided: e.decided, detail: e.result.detail }, `check ${name} is ${e.to}${e.decided ? '' : ' (undecided)'}`);
-        this.kick();
-      });
+      // The check logs its own transitions; a change only brings the next pass forward.
+      check.on('change', () => this.kick());
       this.checks.set(name, check.start(this.life.signal));
     }
     const templates = this.config.remoteHealthchecks;
@@ -93,10 +91,7 @@ export class Daemon {
     for (const [name, spec] of Object.entries(templates)) {
       if (this.pools.has(name)) continue;
       const pool = new RemotePool(spec, { ownIps: this.opts.identity.ownIps, logger: this.log.child({ remoteCheck: name }), signal: this.life.signal, hooks: hookOpts });
-      pool.on('change', (e) => {
-        this.log.info({ remoteCheck: name, destination: e.destination, to: e.to, decided: e.decided, detail: e.result.detail }, `remote check ${name} of ${e.destination} is ${e.to}`);
-        this.kick();
-      });
+      pool.on('change', () => this.kick());
       this.pools.set(name, pool);
     }
   }
@@ -161,6 +156,13 @@ export class Daemon {
     for (const a of p.actions) this.logDecision(a, apply);
     if (!apply) return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
+    for (const o of outcomes) {
+      const a = o.action;
+      const key = `apply:${a.routeTableId}:${a.cidr}`;
+      if (o.error !== undefined)
+        this.reportOnce(`${key}:${o.error.code}:${o.error.awsCode}`, { routeTable: a.routeTableId, cidr: a.cidr, action: a.action, code: o.error.code, awsCode: o.error.awsCode, reason: a.reason }, `${a.action} route failed; the next pass retries: ${o.error.message}`);
+      else this.clearErrors(key);
+    }
     const ok = outcomes.every((o) => o.ok) && p.problems.length === 0;
     return done({ ok, plan: p, outcomes });
   }
@@ -200,8 +202,7 @@ export class Daemon {
     const jitter = this.opts.pollJitter ?? 0.1;
     while (!this.life.signal.aborted) {
       this.kicked = false;
-      const r = await this.pass();
-      if (!r.ok && r.error === undefined && r.outcomes.some((o) => !o.ok)) this.log.warn({}, 'pass finished with failed actions; the next pass retries');
+      await this.pass();
       if (this.life.signal.aborted) break;
       if (this.kicked) continue;
       const ms = this.config.pollTime * 1000 * (1 + (Math.random() * 2 - 1) * jitter);
