@@ -2,7 +2,7 @@
 // (start + k × every, so no drift accumulates), with a small random first
 // delay, never two probes at once, and the state reducer applied to every
 // result. Emits events and keeps a snapshot for status pages and the daemon.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, getMaxListeners, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { CheckSpec } from '../config/index.js';
 import type { HookOptions } from './hooks.js';
@@ -88,6 +88,11 @@ export class HealthCheckError extends Error {
   }
 }
 
+function adjustMaxListeners(signal: AbortSignal, by: number): void {
+  const n = getMaxListeners(signal);
+  if (n !== 0) setMaxListeners(Math.max(1, n + by), signal);
+}
+
 interface InFlight {
   readonly ac: AbortController;
   readonly startedAt: number;
@@ -113,6 +118,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   private timer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private inFlight: InFlight | undefined;
+  private probeAc = new AbortController();
   private inFlightDone: Promise<void> = Promise.resolve();
   private hookChain: Promise<unknown> = Promise.resolve();
 
@@ -161,8 +167,18 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
         return this;
       }
       const onAbort = (): void => this.stop();
+      // Many checks share one daemon signal: each raises the listener limit by the one it adds, so
+      // node's leak warning keeps meaning something for the caller's own listeners.
+      adjustMaxListeners(signal, +1);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.life.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort), { once: true });
+      this.life.signal.addEventListener(
+        'abort',
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          adjustMaxListeners(signal, -1);
+        },
+        { once: true },
+      );
     }
     const maxJitter = this.opts.maxJitterMs ?? Math.min(this.everyMs / 2, 500);
     this.t0 = performance.now() + Math.random() * Math.max(0, maxJitter);
@@ -247,7 +263,9 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   }
 
   private launch(): void {
-    const ac = new AbortController();
+    // One controller serves probe after probe; it is replaced only once used (overrun or stop).
+    if (this.probeAc.signal.aborted) this.probeAc = new AbortController();
+    const ac = this.probeAc;
     const flight: InFlight = { ac, startedAt: performance.now(), discarded: false };
     this.inFlight = flight;
     const settle = (r: ProbeResult): void => {

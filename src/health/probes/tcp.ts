@@ -66,8 +66,7 @@ export function tcpProbe(destination: string, spec: TcpProbeSpec, timeoutMs: num
         }
       };
 
-      socket.setEncoding('utf8');
-      socket.setNoDelay(true);
+      if (spec.expect !== undefined) socket.setEncoding('utf8');
       if (spec.tls !== undefined) {
         socket.once('connect', () => {
           phase = 'tls';
