@@ -47,6 +47,8 @@ describe('DescribeRouteTables', () => {
     ['route.state blackhole matches nothing while every target runs', [{ Name: 'route.state', Values: ['blackhole'] }], []],
     ['route.origin CreateRoute matches tables with added routes', [{ Name: 'route.origin', Values: ['CreateRoute'] }], [NAT.public, NAT.privA, NAT.privB, NAT.other]],
     ['route.origin CreateRouteTable matches every table', [{ Name: 'route.origin', Values: ['CreateRouteTable'] }], all],
+    ['association.route-table-id matches tables that have associations', [{ Name: 'association.route-table-id', Values: [NAT.privB] }], [NAT.privB]],
+    ['association.association-state associated skips tables without associations', [{ Name: 'association.association-state', Values: ['associated'] }], [NAT.main, NAT.public, NAT.privA, NAT.privB, OTHER_MAIN, NAT.other]],
     ['owner-id matches the account', [{ Name: 'owner-id', Values: ['123456789012'] }], all],
     ['values of one filter are ORed', [{ Name: 'tag:Name', Values: ['public', 'main'] }], [NAT.main, NAT.public]],
     ['separate filters are ANDed', [{ Name: 'vpc-id', Values: [NAT.vpc] }, { Name: 'tag:type', Values: ['private'] }], [NAT.privA, NAT.privB]],

@@ -201,6 +201,37 @@ describe('instances', () => {
     assert.equal(c?.MetadataOptions?.HttpTokens, 'required');
   });
 
+  const instanceFilterCases: [string, { Name: string; Values: string[] }[], string[]][] = [
+    ['instance-id', [{ Name: 'instance-id', Values: [ANY.b] }], [ANY.b]],
+    ['instance-state-code', [{ Name: 'instance-state-code', Values: ['16'] }], [ANY.a, ANY.b, ANY.c]],
+    ['vpc-id', [{ Name: 'vpc-id', Values: [ANY.vpc] }], [ANY.a, ANY.b, ANY.c]],
+    ['subnet-id', [{ Name: 'subnet-id', Values: ['subnet-0c00000000000000a'] }], [ANY.a]],
+    ['availability-zone', [{ Name: 'availability-zone', Values: ['eu-west-1b'] }], [ANY.b]],
+    ['private-ip-address', [{ Name: 'private-ip-address', Values: ['127.0.3.13'] }], [ANY.c]],
+    ['network-interface.addresses.private-ip-address', [{ Name: 'network-interface.addresses.private-ip-address', Values: ['127.0.3.113'] }], [ANY.c]],
+    ['source-dest-check', [{ Name: 'source-dest-check', Values: ['false'] }], [ANY.a, ANY.b]],
+    ['tag-key', [{ Name: 'tag-key', Values: ['role'] }], [ANY.a, ANY.b, ANY.c]],
+    ['tag:Name with a wildcard', [{ Name: 'tag:Name', Values: ['dns-?'] }], [ANY.a, ANY.b, ANY.c]],
+  ];
+  for (const [name, filters, expected] of instanceFilterCases) {
+    it(`DescribeInstances filter ${name} selects the right instances`, async () => {
+      const r = await client.send(new DescribeInstancesCommand({ Filters: filters }));
+      assert.deepEqual(r.Reservations?.flatMap((x) => x.Instances ?? []).map((i) => i.InstanceId).sort(), expected);
+    });
+  }
+
+  it('DescribeInstanceStatus filters by state name and zone', async () => {
+    await client.send(new StopInstancesCommand({ InstanceIds: [ANY.b] }));
+    const stopped = await client.send(
+      new DescribeInstanceStatusCommand({ IncludeAllInstances: true, Filters: [{ Name: 'instance-state-name', Values: ['stopped'] }] }),
+    );
+    assert.deepEqual(stopped.InstanceStatuses?.map((x) => x.InstanceId), [ANY.b]);
+    const zone = await client.send(new DescribeInstanceStatusCommand({ Filters: [{ Name: 'availability-zone', Values: ['eu-west-1c'] }] }));
+    assert.deepEqual(zone.InstanceStatuses?.map((x) => x.InstanceId), [ANY.c]);
+    const e = await failure(() => client.send(new DescribeInstanceStatusCommand({ Filters: [{ Name: 'event.code', Values: ['x'] }] })));
+    assert.equal(e.name, 'InvalidParameterValue');
+  });
+
   it('DescribeInstances with MaxResults pages, and refuses MaxResults with InstanceIds', async () => {
     const p1 = await client.send(new DescribeInstancesCommand({ MaxResults: 5 }));
     assert.equal(p1.Reservations?.flatMap((r) => r.Instances ?? []).length, 3);

@@ -46,12 +46,29 @@ describe('network interfaces and source/dest check', () => {
     ['subnet-id with a wildcard', [{ Name: 'subnet-id', Values: ['subnet-*c'] }], [ANY.eniC0, ANY.eniC1]],
     ['attachment.device-index selects secondary interfaces', [{ Name: 'attachment.device-index', Values: ['1'] }], [ANY.eniC1]],
     ['status in-use matches attached interfaces', [{ Name: 'status', Values: ['in-use'] }], [ANY.eniA, ANY.eniB, ANY.eniC0, ANY.eniC1]],
+    ['private-ip-address selects by address', [{ Name: 'private-ip-address', Values: ['127.0.3.12'] }], [ANY.eniB]],
+    ['availability-zone selects by zone', [{ Name: 'availability-zone', Values: ['eu-west-1a'] }], [ANY.eniA]],
+    ['attachment.status attached matches attached interfaces', [{ Name: 'attachment.status', Values: ['attached'] }], [ANY.eniA, ANY.eniB, ANY.eniC0, ANY.eniC1]],
+    ['attachment.delete-on-termination false selects kept interfaces', [{ Name: 'attachment.delete-on-termination', Values: ['false'] }], [ANY.eniC1]],
+    ['attachment.instance-owner-id matches the account', [{ Name: 'attachment.instance-owner-id', Values: ['210987654321'] }], [ANY.eniA, ANY.eniB, ANY.eniC0, ANY.eniC1]],
+    ['owner-id matches the account', [{ Name: 'owner-id', Values: ['210987654321'] }], [ANY.eniA, ANY.eniB, ANY.eniC0, ANY.eniC1]],
+    ['description matches the primary interface description', [{ Name: 'description', Values: ['Primary*'] }], [ANY.eniA, ANY.eniB, ANY.eniC0]],
+    ['interface-type interface matches all', [{ Name: 'interface-type', Values: ['interface'] }], [ANY.eniA, ANY.eniB, ANY.eniC0, ANY.eniC1]],
+    ['requester-managed false matches all', [{ Name: 'requester-managed', Values: ['false'] }], [ANY.eniA, ANY.eniB, ANY.eniC0, ANY.eniC1]],
   ];
   for (const [name, filters, expected] of cases) {
     it(`DescribeNetworkInterfaces: ${name}`, async () => {
       assert.deepEqual(await enis(filters), expected);
     });
   }
+
+  it('DescribeNetworkInterfaces: mac-address and attachment.attachment-id select by value', async () => {
+    const r = await client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [ANY.eniB] }));
+    const n = r.NetworkInterfaces?.[0];
+    assert.ok(n?.MacAddress !== undefined && n.Attachment?.AttachmentId !== undefined);
+    assert.deepEqual(await enis([{ Name: 'mac-address', Values: [n.MacAddress] }]), [ANY.eniB]);
+    assert.deepEqual(await enis([{ Name: 'attachment.attachment-id', Values: [n.Attachment.AttachmentId] }]), [ANY.eniB]);
+  });
 
   it('DescribeNetworkInterfaces reports attachment, address and MAC', async () => {
     const r = await client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [ANY.eniC1] }));
