@@ -130,7 +130,11 @@ export class Ec2State {
 
   // ---- bookkeeping -------------------------------------------------------
 
+  /** The log keeps at most this many entries; the oldest half goes when it is full (seq numbers keep counting). */
+  static readonly LOG_LIMIT = 200_000;
+
   record(m: NoStamp<Mutation>, atMs?: number): void {
+    if (this.log.length >= Ec2State.LOG_LIMIT) this.log.splice(0, Ec2State.LOG_LIMIT / 2);
     const tMs = atMs ?? this.clock.now();
     const wallMs = this.clock.wall() - (this.clock.now() - tMs);
     this.seq++;
