@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const measured = results - resultsAtStart;
   const summary = {
     checks: count,
+    probe: plain ? 'tcp connect' : 'tcp send+expect',
     every,
     seconds: Math.round(wallMs / 100) / 10,
     probesPerSecond: Math.round((measured / wallMs) * 1000 * 10) / 10,
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     node: process.version,
   };
   console.log(
-    `${count} tcp checks every ${every} s for ${summary.seconds} s: ${summary.probesPerSecond} probes/s ` +
+    `${count} tcp checks (${plain ? 'connect only' : 'send + expect'}) every ${every} s for ${summary.seconds} s: ${summary.probesPerSecond} probes/s ` +
       `(expected ${summary.expectedPerSecond}), ${failures} failures; CPU ${summary.cpuPercentOfOneCore} % of one core; ` +
       `RSS ${summary.rssMiB} MiB (max ${summary.maxRssMiB} MiB)`,
   );

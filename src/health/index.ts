@@ -1,6 +1,8 @@
 // The health-check layer's public face.
 export { HealthCheck, HealthCheckError } from './runner.js';
-export type { ChangeEvent, CheckSnapshot, HealthCheckEvents, HealthCheckOptions, ResultEvent, ResultRecord } from './runner.js';
+export type { ChangeEvent, CheckSnapshot, HealthCheckEvents, HealthCheckOptions, HookDoneEvent, ResultEvent, ResultRecord } from './runner.js';
+export { runArgv } from '../hooks/run-argv.js';
+export type { RunArgvOptions, RunArgvResult } from '../hooks/run-argv.js';
 export { RemotePool, RemotePoolError } from './remote-pool.js';
 export type { RemotePoolEvents, RemotePoolOptions } from './remote-pool.js';
 export { INITIAL_STATE, step, replay, word } from './state.js';

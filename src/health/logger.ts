@@ -7,8 +7,10 @@ export interface Logger {
   info(fields: object, msg?: string): void;
   warn(fields: object, msg?: string): void;
   error(fields: object, msg?: string): void;
+  /** pino's level test; when present, per-probe debug fields are only built if debug is on. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 const noop = (): void => undefined;
 
-export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop, isLevelEnabled: () => false });

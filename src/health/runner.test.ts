@@ -142,9 +142,10 @@ describe('HealthCheck runner', () => {
   });
 
   test('a probe that settles just after its turn is waited for, not counted as an overrun', async () => {
-    // Takes a little longer than `every` (as a probe whose timeout equals every does).
-    const probe: Probe = () => new Promise((r) => setTimeout(() => r(pass(52)), 52));
-    const check = new HealthCheck(spec({ every: 0.05, timeout: 0.05 }), { probe, hooks: false });
+    // The first two probes take a little longer than `every` (as a probe whose timeout equals every may).
+    let calls = 0;
+    const probe: Probe = () => new Promise((r) => setTimeout(() => r(pass(205)), calls++ < 2 ? 205 : 5));
+    const check = new HealthCheck(spec({ every: 0.2, timeout: 0.2 }), { probe, hooks: false, maxJitterMs: 0 });
     check.start();
     await until(check, () => check.state.runs >= 4);
     check.stop();
@@ -218,11 +219,12 @@ describe('HealthCheck hooks', () => {
         probe: scripted([true, true, false]),
         hooks: { substitute: (a) => a.replace('${instance_id}', 'i-0123') },
       });
-      const transitions: string[] = [];
-      check.on('transition', (e) => transitions.push(e.to));
+      const hooksDone: string[] = [];
+      check.on('hook', (e) => hooksDone.push(`${e.hook} ${e.result.exitCode}`));
       check.start();
-      await until(check, () => transitions.length === 2);
+      await until(check, () => hooksDone.length === 2, 10000);
       check.stop();
+      assert.deepEqual(hooksDone, ['run_on_healthy 0', 'run_on_unhealthy 0']);
       await check.settled();
       assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [
         'run_on_healthy unit healthy unhealthy 192.0.2.10 i-0123',
@@ -241,7 +243,7 @@ describe('HealthCheck hooks', () => {
       warn: () => undefined,
       error: (o: object) => logged.push(o as Record<string, unknown>),
     };
-    const check = new HealthCheck(spec({ rise: 1, hookTimeout: 0.3, runOnHealthy: ['sh', '-c', 'echo going to sleep >&2; exec sleep 30'] }), {
+    const check = new HealthCheck(spec({ rise: 1, hookTimeout: 1.5, runOnHealthy: ['sh', '-c', 'echo going to sleep >&2; exec sleep 30'] }), {
       probe: scripted([true]),
       logger,
       hooks: { killGraceMs: 0 },

@@ -5,8 +5,9 @@
 import { EventEmitter, getMaxListeners, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { CheckSpec } from '../config/index.js';
+import type { RunArgvResult } from '../hooks/run-argv.js';
 import type { HookOptions } from './hooks.js';
-import { runCheckHook } from './hooks.js';
+import { hookName, runCheckHook } from './hooks.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { createProbe } from './probes/index.js';
@@ -58,8 +59,17 @@ export interface ResultEvent {
   readonly state: CheckState;
 }
 
+/** A hook finished (or was killed, or could not start). */
+export interface HookDoneEvent {
+  readonly name: string;
+  readonly destination: string;
+  readonly hook: 'run_on_healthy' | 'run_on_unhealthy';
+  readonly result: RunArgvResult;
+}
+
 export interface HealthCheckEvents {
   result: [ResultEvent];
+  hook: [HookDoneEvent];
   transition: [ChangeEvent];
   change: [ChangeEvent];
 }
@@ -293,7 +303,8 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     const before = this.stateValue;
     const s = step(before, r.ok, this.spec);
     this.stateValue = s.state;
-    this.log.debug({ check: this.name, destination: this.destination, ok: r.ok, code: r.code, latencyMs: r.latencyMs, detail: r.detail }, 'health check result');
+    if (this.log.isLevelEnabled?.('debug') !== false)
+      this.log.debug({ check: this.name, destination: this.destination, ok: r.ok, code: r.code, latencyMs: r.latencyMs, detail: r.detail }, 'health check result');
     this.emit('result', { name: this.name, destination: this.destination, result: rec, state: s.state });
     if (s.transition === undefined && !s.decidedNow) return;
     const event: ChangeEvent = {
@@ -324,8 +335,10 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     if (argv === undefined || argv.length === 0) return;
     const event = { check: this.name, destination: this.destination, from: e.from, to: e.to, detail: e.result.detail };
     const signal = this.life.signal;
-    this.hookChain = this.hookChain.then(() =>
-      signal.aborted ? undefined : runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, hooks ?? {}, signal),
-    );
+    this.hookChain = this.hookChain.then(async () => {
+      if (signal.aborted) return;
+      const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, hooks ?? {}, signal);
+      this.emit('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
+    });
   }
 }

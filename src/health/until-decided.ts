@@ -12,10 +12,11 @@ export interface Target {
 /**
  * The longest a check can take to decide: it is decided at the latest on run
  * `rise`, which starts (rise − 1) × every after the first and ends within its
- * timeout; plus the first-run jitter and a little scheduling slack.
+ * timeout; plus the first-run jitter and slack for a busy machine. It is only a
+ * cap: the wait ends as soon as every check has decided.
  */
 export function decisionBoundMs(spec: CheckSpec, jitterMs: number): number {
-  return (spec.rise - 1) * spec.every * 1000 + Math.min(spec.timeout, spec.every) * 1000 + jitterMs + 500;
+  return (spec.rise - 1) * spec.every * 1000 + Math.min(spec.timeout, spec.every) * 1000 + jitterMs + 2000;
 }
 
 export async function runUntilDecided(
