@@ -159,7 +159,7 @@ export class ImdsServer {
     if (path === 'network/') return 'interfaces/';
     if (path === 'network/interfaces/') return 'macs/';
     if (path === 'network/interfaces/macs/') return enis.map((e) => `${e.mac}/`).join('\n');
-    const m = /^network\/interfaces\/macs\/([0-9a-f:]+)\/(.*)$/.exec(path);
+    const m = /^network\/interfaces\/macs\/([0-9a-f:]+)(?:\/(.*))?$/.exec(path);
     if (m !== null) {
       const eni = enis.find((e) => e.mac === m[1]);
       if (eni === undefined) return undefined;
@@ -175,8 +175,9 @@ export class ImdsServer {
         'vpc-ipv4-cidr-block': vpcCidr,
         'vpc-ipv4-cidr-blocks': vpcCidr,
       };
-      if (m[2] === '') return Object.keys(fields).join('\n');
-      return fields[m[2]!];
+      const leaf = m[2] ?? '';
+      if (leaf === '') return Object.keys(fields).join('\n');
+      return fields[leaf];
     }
     const role = inst.iamRole;
     if (path === 'iam/') return role !== undefined ? 'info\nsecurity-credentials/' : undefined;

@@ -157,7 +157,9 @@ class Sim implements Simulator {
 
   private freshBackend(): Ec2Backend {
     const state = buildState(this.world, this.clock);
-    state.onInstanceCreated((i) => this.startImds(i.id, undefined));
+    state.onInstanceCreated((i) => {
+      this.startImds(i.id, undefined).catch((e: unknown) => this.onInternalError(e));
+    });
     return {
       state,
       cache: new RenderCache(),
@@ -167,27 +169,26 @@ class Sim implements Simulator {
     };
   }
 
-  private startImds(instanceId: string, port: number | undefined): void {
-    if (this.imds.has(instanceId) || this.closed) return;
+  /** Starts an instance's IMDS listener; the promise rejects if it cannot listen. */
+  private startImds(instanceId: string, port: number | undefined): Promise<void> {
+    if (this.imds.has(instanceId) || this.closed) return Promise.resolve();
     const server = new ImdsServer(
       instanceId,
       { state: () => this.backend.state, faults: () => this.faultsState, clock: this.clock },
       this.host,
     );
     this.imds.set(instanceId, server);
-    const p = server.listener.listen(port ?? 0).then(
-      () => undefined,
-      (e: unknown) => this.onInternalError(e),
-    );
-    this.pendingImds.add(p);
-    void p.finally(() => this.pendingImds.delete(p));
+    const p = server.listener.listen(port ?? 0).then(() => undefined);
+    const settled = p.catch(() => undefined);
+    this.pendingImds.add(settled);
+    void settled.finally(() => this.pendingImds.delete(settled));
+    return p;
   }
 
   async start(ec2Port: number, adminPort: number): Promise<void> {
     await this.ec2.listener.listen(ec2Port);
     await this.adminListener.listen(adminPort);
-    for (const i of this.world.instances) this.startImds(i.id, i.imds_port);
-    await Promise.all([...this.pendingImds]);
+    await Promise.all(this.world.instances.map((i) => this.startImds(i.id, i.imds_port)));
   }
 
   get ec2Endpoint(): string {
