@@ -1,6 +1,5 @@
 // `awsnycast plan`: one read-only pass; prints, for every managed (route
 // table, CIDR), the current target and state, the decision and its reason.
-import { boot } from '../../daemon/boot.js';
 import { StartupError } from '../../daemon/startup.js';
 import type { PlannedAction } from '../../core/plan.js';
 import { createLogger } from '../../log/logger.js';
@@ -33,6 +32,8 @@ export const planCommand: Command = {
     const stop = new AbortController();
     let booted;
     try {
+      // Loaded on use: the AWS SDK takes a while to import, and other commands do not need it.
+      const { boot } = await import('../../daemon/boot.js');
       booted = await boot({ config, log: logging.log, noop: true, startupTimeoutMs: startupTimeoutMs(parsed), signal: stop.signal });
     } catch (e) {
       logging.close();

@@ -1,7 +1,6 @@
 // `awsnycast run` (the default command): the daemon.
 import { formatProblem, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
-import { boot } from '../../daemon/boot.js';
 import { StartupError } from '../../daemon/startup.js';
 import { createLogger } from '../../log/logger.js';
 import type { LogFormat } from '../../log/logger.js';
@@ -85,6 +84,8 @@ export const runCommand: Command = {
     log.info({ config: config.file, noop, oneshot: parsed.flags.oneshot === true, version: versionLine() }, 'awsnycast starting');
     let booted;
     try {
+      // Loaded on use: the AWS SDK takes a while to import, and other commands do not need it.
+      const { boot } = await import('../../daemon/boot.js');
       booted = await boot({ config, log, noop, startupTimeoutMs: timeoutMs, signal: stop.signal });
     } catch (e) {
       process.off('SIGTERM', onSignal);
