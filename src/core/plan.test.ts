@@ -93,7 +93,9 @@ const CASES: Case[] = [
   { name: 'a backup waits when the remote check of the owner has not started yet', config: BACKUP_REMOTE, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.OwnerRemoteUndecided },
   { name: 'a backup takes over when the remote check of the owner is decidedly unhealthy', config: BACKUP_REMOTE, input: input({ tables: [table([toB])], remoteChecks: { peer: { '127.0.1.11': UNHEALTHY } } }), action: 'replace', reason: Reason.OwnerRemoteUnhealthy },
   { name: 'a backup stays when the remote check of the owner passes', config: BACKUP_REMOTE, input: input({ tables: [table([toB])], remoteChecks: { peer: { '127.0.1.11': HEALTHY } } }), action: 'none', reason: Reason.OwnerAlive },
-  { name: 'a route configured for another instance is never touched', config: OTHER_INSTANCE, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.OtherInstance },
+  { name: 'a route for another instance whose interface is unknown is not touched', config: OTHER_INSTANCE, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.TargetUnknown },
+  { name: 'a route for another instance is pointed at that instance, as the original did', config: OTHER_INSTANCE, input: input({ tables: [table([toB])], instanceInterfaces: { 'i-0000000c': 'eni-c' } }), action: 'replace', reason: Reason.Preempt },
+  { name: 'a route that already points at the configured other instance is left alone', config: OTHER_INSTANCE, input: input({ tables: [table([{ ...toB, target: { kind: 'interface', networkInterfaceId: 'eni-c' } }])], instanceInterfaces: { 'i-0000000c': 'eni-c' } }), action: 'none', reason: Reason.Owned },
 ];
 
 describe('the planner decides one route', () => {
@@ -104,7 +106,7 @@ describe('the planner decides one route', () => {
       const a = p.actions[0]!;
       assert.deepEqual([a.action, a.reason], [c.action, c.reason], a.detail);
       assert.ok(a.detail.length > 0);
-      if (a.action === 'create' || a.action === 'replace') assert.equal(a.target, 'eni-a');
+      if (a.action === 'create' || a.action === 'replace') assert.equal(a.target, c.config === OTHER_INSTANCE ? 'eni-c' : 'eni-a');
       else assert.equal(a.target, undefined);
     });
   }

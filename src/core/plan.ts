@@ -25,7 +25,8 @@ export const Reason = {
   OwnerRemoteUndecided: 'OWNER_REMOTE_UNDECIDED',
   OwnerAlive: 'OWNER_ALIVE',
   NonInstanceTarget: 'NON_INSTANCE_TARGET',
-  OtherInstance: 'OTHER_INSTANCE',
+  /** `instance: i-...` names an instance whose forwarding interface is unknown. */
+  TargetUnknown: 'TARGET_UNKNOWN',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -96,6 +97,19 @@ export function placeholderValues(id: Identity): PlaceholderValues {
   return { az: id.az, region: id.region, vpc_id: id.vpcId, subnet_id: id.subnetId, instance_id: id.instanceId };
 }
 
+/**
+ * The interface a route should point at and the instance behind it: ours for
+ * `instance: SELF` (the default); for `instance: i-...` (as in the original,
+ * a daemon may point a route at another instance) that instance's forwarding
+ * interface, when the reader found one.
+ */
+export function routeTarget(route: RouteSpec, input: PlanInput): { instanceId: string; networkInterfaceId?: string } {
+  const me = input.identity;
+  if (route.instance === 'SELF' || route.instance === me.instanceId) return { instanceId: me.instanceId, networkInterfaceId: me.networkInterfaceId };
+  const eni = input.instanceInterfaces?.[route.instance];
+  return { instanceId: route.instance, ...(eni !== undefined ? { networkInterfaceId: eni } : {}) };
+}
+
 interface Decision {
   action: ActionKind;
   reason: Reason;
@@ -109,11 +123,12 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
   const gate = gateOf(route, input.checks);
   const checkNames = route.healthchecks.join(', ');
 
-  if (route.instance !== 'SELF' && route.instance !== me.instanceId) {
+  const want = routeTarget(route, input);
+  if (want.networkInterfaceId === undefined) {
     return {
       action: 'none',
-      reason: Reason.OtherInstance,
-      detail: `route is configured for instance ${route.instance}, not this instance (${me.instanceId})`,
+      reason: Reason.TargetUnknown,
+      detail: `instance ${route.instance} has no interface with source/destination check disabled (or EC2 does not know it); not touching the route`,
     };
   }
 
@@ -125,8 +140,8 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
 
   const t = existing.target;
   const ours =
-    (t.kind === 'interface' && t.networkInterfaceId === me.networkInterfaceId) ||
-    (t.kind === 'instance' && t.instanceId === me.instanceId);
+    (t.kind === 'interface' && t.networkInterfaceId === want.networkInterfaceId) ||
+    (t.kind === 'instance' && t.instanceId === want.instanceId);
   if (ours) {
     if (gate === 'unhealthy') {
       if (route.neverDelete)
@@ -186,7 +201,7 @@ function remoteWatchFor(route: RouteSpec, existing: RouteView | undefined, input
   // so their state is ready when it is needed.
   if (route.remoteHealthcheck === undefined || existing === undefined) return undefined;
   const t = existing.target;
-  if (t.kind !== 'interface' || t.networkInterfaceId === input.identity.networkInterfaceId) return undefined;
+  if (t.kind !== 'interface' || t.networkInterfaceId === routeTarget(route, input).networkInterfaceId) return undefined;
   const ip = input.interfaceIps[t.networkInterfaceId];
   return ip !== undefined && !input.identity.ownIps.includes(ip) ? ip : undefined;
 }
@@ -229,7 +244,7 @@ export function plan(config: Config, input: PlanInput): Plan {
           tableName: spec.name,
           cidr: route.cidr,
           action: d.action,
-          ...(d.action === 'create' || d.action === 'replace' ? { target: input.identity.networkInterfaceId } : {}),
+          ...(d.action === 'create' || d.action === 'replace' ? { target: routeTarget(route, input).networkInterfaceId } : {}),
           ...(existing !== undefined ? { current: describeTarget(existing) } : {}),
           reason: d.reason,
           detail: d.detail,

@@ -66,4 +66,6 @@ export interface PlanInput {
   readonly interfaceIps: Readonly<Record<string, string>>;
   /** The owning instance of each interface id we know. */
   readonly interfaceOwners: Readonly<Record<string, string>>;
+  /** For routes with `instance: i-...` (not us): that instance's forwarding interface. */
+  readonly instanceInterfaces?: Readonly<Record<string, string>>;
 }

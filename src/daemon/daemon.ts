@@ -14,8 +14,8 @@ import { HealthCheck, RemotePool } from '../health/index.js';
 import type { Logger } from '../log/logger.js';
 import { applyPlan } from './apply.js';
 import type { ActionOutcome } from './apply.js';
-import { readWorld } from './read-world.js';
-import type { InterfaceCache } from './read-world.js';
+import { newReadCache, readWorld } from './read-world.js';
+import type { ReadCache } from './read-world.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -43,7 +43,7 @@ export class Daemon {
   private config: Config;
   private readonly checks = new Map<string, HealthCheck>();
   private readonly pools = new Map<string, RemotePool>();
-  private readonly cache: InterfaceCache = new Map();
+  private readonly cache: ReadCache = newReadCache();
   private readonly life = new AbortController();
   private wake: (() => void) | undefined;
   private kicked = false;

@@ -14,13 +14,23 @@ export interface InterfaceFacts {
 
 export interface World {
   readonly tables: readonly RouteTableView[];
+  readonly instanceInterfaces: Readonly<Record<string, string>>;
   readonly owners: Readonly<Record<string, OwnerFacts>>;
   readonly interfaceIps: Readonly<Record<string, string>>;
   readonly interfaceOwners: Readonly<Record<string, string>>;
 }
 
-/** Interface id -> facts; kept across passes. */
-export type InterfaceCache = Map<string, InterfaceFacts>;
+/** What the reader keeps across passes because it cannot change while the daemon runs. */
+export interface ReadCache {
+  /** Interface id -> its private IP and instance. */
+  readonly interfaces: Map<string, InterfaceFacts>;
+  /** Instance id -> its forwarding interface, for routes with `instance: i-...`. */
+  readonly instanceEnis: Map<string, string>;
+}
+
+export function newReadCache(): ReadCache {
+  return { interfaces: new Map(), instanceEnis: new Map() };
+}
 
 export interface ReadOptions {
   /** Read only these tables (re-reading before a takeover); default: the whole VPC. */
@@ -33,9 +43,11 @@ export async function readWorld(
   ec2: Ec2Port,
   config: Config,
   me: Identity,
-  cache: InterfaceCache,
+  readCache: ReadCache,
   opts: ReadOptions = {},
 ): Promise<World> {
+  const cache = readCache.interfaces;
+  const instanceEnis = readCache.instanceEnis;
   const tables = await ec2.describeRouteTables({
     ...(opts.allVpcs === true ? {} : { vpcId: me.vpcId }),
     ...(opts.routeTableIds !== undefined ? { routeTableIds: opts.routeTableIds } : {}),
@@ -72,6 +84,20 @@ export async function readWorld(
         if (owner !== undefined && owner !== me.instanceId) ownerIds.add(owner);
       }
 
+  // Routes with `instance: i-...` point at that instance's forwarding interface (looked up once, then cached).
+  const instanceInterfaces: Record<string, string> = {};
+  const others = new Set(config.routeTables.flatMap((t) => t.routes.map((r) => r.instance)).filter((i) => i !== 'SELF' && i !== me.instanceId));
+  for (const id of others) {
+    let eni = instanceEnis.get(id);
+    if (eni === undefined) {
+      const found = (await ec2.describeNetworkInterfaces({ instanceId: id })).filter((n) => !n.sourceDestCheck);
+      found.sort((x, y) => (x.deviceIndex ?? 99) - (y.deviceIndex ?? 99));
+      eni = found[0]?.id;
+      if (eni !== undefined) instanceEnis.set(id, eni);
+    }
+    if (eni !== undefined) instanceInterfaces[id] = eni;
+  }
+
   const owners = needsOwners && ownerIds.size > 0 ? await ec2.describeInstanceStatus([...ownerIds].sort()) : {};
   const interfaceIps: Record<string, string> = {};
   const interfaceOwners: Record<string, string> = {};
@@ -79,5 +105,5 @@ export async function readWorld(
     if (f.ip !== undefined) interfaceIps[id] = f.ip;
     if (f.instanceId !== undefined) interfaceOwners[id] = f.instanceId;
   }
-  return { tables, owners, interfaceIps, interfaceOwners };
+  return { tables, owners, interfaceIps, interfaceOwners, instanceInterfaces };
 }
