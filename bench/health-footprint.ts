@@ -74,13 +74,13 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let maxRss = 0;
   const sampler = setInterval(() => {
-    maxRss = Math.max(maxRss, process.memoryUsage().rss);
-  }, 250);
+    maxRss = Math.max(maxRss, process.memoryUsage.rss());
+  }, 1000);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   clearInterval(sampler);
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
-  const rss = process.memoryUsage().rss;
+  const rss = process.memoryUsage.rss();
   maxRss = Math.max(maxRss, rss);
   ac.abort();
   await Promise.all(checks.map((c) => c.settled()));

@@ -1,12 +1,15 @@
-// tcp and TLS probes against real servers on loopback.
+// tcp and TLS probes against real servers on loopback (and IPv6 destinations).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { loadConfigText } from '../../src/config/index.js';
 import { createProbe } from '../../src/health/probes/index.js';
+import { httpProbe } from '../../src/health/probes/http.js';
 import { tcpProbe } from '../../src/health/probes/tcp.js';
 import { HealthCode } from '../../src/health/result.js';
 import type { Closable, TestPki } from './helpers.js';
@@ -210,4 +213,24 @@ describe('tcp probe over TLS', () => {
       assert.equal(r.code, HealthCode.ok, r.detail);
     });
   }
+});
+
+function hasIpv6Loopback(): boolean {
+  return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address === '::1'));
+}
+
+describe('IPv6 destinations', { skip: hasIpv6Loopback() ? false : 'this machine has no IPv6 loopback' }, () => {
+  test('tcp and http probes reach ::1', async () => {
+    const tcpServer = await listen(net.createServer((s) => s.end('hi\n')), '::1');
+    const httpServer = await listen(http.createServer((_req, res) => res.end('v6 OK')), '::1');
+    try {
+      const t = await tcpProbe('::1', { port: tcpServer.port, expect: 'hi' }, 1000)(never);
+      assert.equal(t.code, HealthCode.ok, t.detail);
+      const h = await httpProbe('::1', { port: httpServer.port, method: 'GET', path: '/', headers: {}, expect: 'v6 OK' }, 1000)(never);
+      assert.equal(h.code, HealthCode.ok, h.detail);
+    } finally {
+      await tcpServer.close();
+      await httpServer.close();
+    }
+  });
 });
