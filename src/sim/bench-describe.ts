@@ -4,6 +4,7 @@
 // share an event loop), then drives it with keep-alive HTTP requests for a
 // few scenarios and prints requests per second for each. Not a test: the
 // figures go into docs/simulator.md by hand.
+import { DescribeRouteTablesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
@@ -77,6 +78,31 @@ async function drive(endpoint: URL, body: string, seconds: number, concurrency: 
   return { rps: done / elapsed, bytes };
 }
 
+/** The same call through the real SDK client (signing, XML parsing): what one daemon process can pull. */
+async function driveSdk(endpoint: string, seconds: number, concurrency: number): Promise<number> {
+  const client = new EC2Client({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKIDBENCHSDK', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
+  const cmd = (): DescribeRouteTablesCommand =>
+    new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Name', Values: ['load-17'] }] });
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < until) {
+      await client.send(cmd());
+      done++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const rps = done / ((performance.now() - t0) / 1000);
+  client.destroy();
+  return rps;
+}
+
 async function main(): Promise<void> {
   const seconds = arg('seconds', 3);
   const concurrency = arg('concurrency', 16);
@@ -94,6 +120,8 @@ async function main(): Promise<void> {
       const r = await drive(endpoint, s.body, seconds, concurrency);
       process.stdout.write(`${Math.round(r.rps).toString().padStart(7)} req/s  ${(r.bytes / 1024).toFixed(1).padStart(8)} KiB/response  ${s.name}\n`);
     }
+    const sdk = await driveSdk(ec2Endpoint, seconds, concurrency);
+    process.stdout.write(`${Math.round(sdk).toString().padStart(7)} req/s  (one SDK client in one process) one table by tag\n`);
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
