@@ -122,6 +122,14 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
 
   private readonly retired: HealthCheck[] = [];
 
+  private notify(event: 'started' | 'stopped', ip: string): void {
+    try {
+      this.emit(event, ip);
+    } catch (e) {
+      this.log.error({ check: this.template.name, destination: ip, event, code: 'HC_LISTENER_ERROR', err: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'a remote pool event listener threw');
+    }
+  }
+
   private add(ip: string): void {
     const { ownIps: _own, signal: _signal, createCheck, logger: _logger, ...checkOpts } = this.opts;
     const options: HealthCheckOptions = { ...checkOpts, destination: ip, logger: this.log };
@@ -133,7 +141,7 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
     this.checks.set(ip, { check, ac });
     check.start(ac.signal);
     this.log.info({ check: this.template.name, destination: ip }, 'remote health check started');
-    this.emit('started', ip);
+    this.notify('started', ip);
   }
 
   private remove(ip: string): void {
@@ -144,6 +152,6 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
     entry.check.removeAllListeners();
     this.retired.push(entry.check);
     this.log.info({ check: this.template.name, destination: ip }, 'remote health check stopped');
-    this.emit('stopped', ip);
+    this.notify('stopped', ip);
   }
 }

@@ -156,6 +156,36 @@ describe('HealthCheck runner', () => {
     );
   });
 
+  test('a probe that hangs for ever yields an overrun failure at every turn, so a healthy check falls', async () => {
+    let calls = 0;
+    // Two quick passes, then a probe that ignores its abort and never settles.
+    const probe: Probe = () => (calls++ < 2 ? Promise.resolve(pass(1)) : new Promise<ProbeResult>(() => undefined));
+    const check = new HealthCheck(spec({ rise: 2, fall: 3, every: 0.03, timeout: 0.03 }), { probe, hooks: false, maxJitterMs: 0 });
+    const seen: string[] = [];
+    check.on('transition', (e) => seen.push(e.to));
+    check.start();
+    await until(check, () => check.state.runs >= 5);
+    check.stop();
+    assert.deepEqual(seen, ['healthy', 'unhealthy']);
+    assert.equal(calls, 3, 'no second probe was started while one hung');
+    assert.deepEqual(check.snapshot().history.slice(2).map((r) => r.code), [HealthCode.overrun, HealthCode.overrun, HealthCode.overrun]);
+  });
+
+  test('a listener that throws is logged and does not stop the check', async () => {
+    const errors: Array<Record<string, unknown>> = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (o: object) => errors.push(o as Record<string, unknown>) };
+    const check = new HealthCheck(spec({ rise: 1 }), { probe: scripted([true]), hooks: false, logger });
+    check.on('change', () => {
+      throw new Error('listener bug');
+    });
+    check.start();
+    await until(check, () => check.state.runs >= 3);
+    check.stop();
+    await check.settled();
+    assert.equal(errors[0]?.code, 'HC_LISTENER_ERROR');
+    assert.equal(check.healthy, true);
+  });
+
   test('stop() aborts the probe in flight and no result is recorded afterwards', async () => {
     let aborted = false;
     const hang: Probe = (signal) =>

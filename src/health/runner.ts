@@ -258,15 +258,21 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     this.schedule();
   }
 
-  /** The previous probe is still running at this turn: give it a short grace, then count an overrun. */
+  /**
+   * The previous probe is still running at this turn: give it a short grace,
+   * then count an overrun. A probe that ignores its abort yields one failure
+   * per turn for as long as it hangs, so the state still follows.
+   */
   private waitForLate(late: InFlight): void {
     clearTimeout(this.graceTimer);
     this.graceTimer = setTimeout(() => {
       this.graceTimer = undefined;
       // (A probe that settles within the grace clears this timer and starts this turn's probe itself.)
-      if (this.inFlight !== late || late.discarded) return;
-      late.discarded = true;
-      late.ac.abort();
+      if (this.inFlight !== late || this.life.signal.aborted) return;
+      if (!late.discarded) {
+        late.discarded = true;
+        late.ac.abort();
+      }
       const ms = Math.round(performance.now() - late.startedAt);
       this.record(fail(HealthCode.overrun, ms, `overrun: previous probe still running after ${ms} ms`));
     }, this.graceMs);
@@ -280,8 +286,8 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     this.inFlight = flight;
     const settle = (r: ProbeResult): void => {
       if (this.inFlight === flight) this.inFlight = undefined;
-      if (flight.discarded || this.life.signal.aborted) return;
-      this.record(r);
+      if (this.life.signal.aborted) return;
+      if (!flight.discarded) this.record(r);
       // A turn that waited for this probe may start now.
       if (this.graceTimer !== undefined) {
         clearTimeout(this.graceTimer);
@@ -305,7 +311,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     this.stateValue = s.state;
     if (this.log.isLevelEnabled?.('debug') !== false)
       this.log.debug({ check: this.name, destination: this.destination, ok: r.ok, code: r.code, latencyMs: r.latencyMs, detail: r.detail }, 'health check result');
-    this.emit('result', { name: this.name, destination: this.destination, result: rec, state: s.state });
+    this.notify('result', { name: this.name, destination: this.destination, result: rec, state: s.state });
     if (s.transition === undefined && !s.decidedNow) return;
     const event: ChangeEvent = {
       name: this.name,
@@ -321,11 +327,23 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     if (s.transition !== undefined) {
       this.log.info(fields, `health check is now ${event.to}`);
       this.runHook(event);
-      this.emit('transition', event);
+      this.notify('transition', event);
     } else {
       this.log.info(fields, 'health check decided: unhealthy');
     }
-    this.emit('change', event);
+    this.notify('change', event);
+  }
+
+  /** Emits without letting a listener's exception escape into the schedule (it is logged instead). */
+  private notify<K extends keyof HealthCheckEvents>(event: K, ...args: HealthCheckEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: HealthCheckEvents[K]) => boolean)(event, ...args);
+    } catch (e) {
+      this.log.error(
+        { check: this.name, destination: this.destination, event, code: 'HC_LISTENER_ERROR', err: e instanceof Error ? (e.stack ?? e.message) : String(e) },
+        'a health check event listener threw',
+      );
+    }
   }
 
   private runHook(e: ChangeEvent): void {
@@ -338,7 +356,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     this.hookChain = this.hookChain.then(async () => {
       if (signal.aborted) return;
       const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, hooks ?? {}, signal);
-      this.emit('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
+      this.notify('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
     });
   }
 }
