@@ -71,7 +71,7 @@ export function buildState(world: World, clock: Clock): Ec2State {
   }
 
   const targetOf = (t: { instance?: string | undefined; network_interface?: string | undefined; gateway?: string | undefined }): RouteTarget => {
-    if (t.gateway !== undefined) return { kind: 'gateway', gatewayId: t.gateway };
+    if (t.gateway !== undefined && t.gateway !== 'local') return { kind: 'gateway', gatewayId: t.gateway };
     if (t.instance !== undefined) {
       const inst = s.instance(t.instance);
       return { kind: 'eni', eniId: inst.eniIds[0]!, instanceId: inst.id };
@@ -86,6 +86,7 @@ export function buildState(world: World, clock: Clock): Ec2State {
     if (t.main) hasMain.add(t.vpc);
     for (const sub of t.subnets) table.associations.push({ id: s.ids.next('rtbassoc'), main: false, subnetId: sub });
     for (const r of t.routes) {
+      if (r.gateway === 'local') continue; // already there, from the VPC's ranges
       const c = parseCidr(r.cidr)!;
       table.routes.set(c.text, { dest: c.text, family: c.family, target: targetOf(r), origin: 'CreateRoute' });
     }

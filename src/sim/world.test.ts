@@ -89,6 +89,17 @@ route_tables:
     ]);
   });
 
+  it('accepts an explicit local route for the VPC range and refuses one for another range', () => {
+    assert.doesNotThrow(() => parseWorld(`${base}route_tables:\n  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 10.0.0.0/16, gateway: local }] }\n`));
+    const p = problems(`${base}route_tables:\n  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 10.1.0.0/16, gateway: local }] }\n`);
+    assert.deepEqual(p.map((x) => x.path), ['route_tables[0].routes[0].cidr']);
+  });
+
+  it('refuses an instance zone that is not its subnet’s', () => {
+    const p = problems(`${base}instances:\n  - { id: i-1, az: us-east-1b, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
+    assert.deepEqual(p.map((x) => x.path), ['instances[0].az']);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const p = problems('vpcs: [\n  - a\n');
     assert.ok(p.length > 0);

@@ -18,7 +18,8 @@ const routeSchema = z
     cidr: z.string(),
     instance: id('i').optional(),
     network_interface: id('eni').optional(),
-    gateway: id('igw').optional(),
+    /** An internet gateway id, or `local` (the VPC's own range; every table has it anyway). */
+    gateway: z.union([id('igw'), z.literal('local')]).optional(),
   })
   .refine((r) => [r.instance, r.network_interface, r.gateway].filter((x) => x !== undefined).length === 1, {
     message: 'needs exactly one target: instance, network_interface or gateway',
@@ -69,6 +70,8 @@ const schema = z.strictObject({
       z.strictObject({
         id: id('i'),
         subnet: id('subnet'),
+        /** Optional; must be the subnet's zone when given. */
+        az: z.string().optional(),
         state: z.enum(['running', 'stopped']).default('running'),
         imdsv2: z.enum(['required', 'optional']).default('required'),
         iam_role: z.string().optional(),
@@ -221,6 +224,8 @@ function checkReferences(w: World): [Seg[], string][] {
   w.instances.forEach((inst, i) => {
     unique(['instances', i, 'id'], inst.id);
     if (!subnets.has(inst.subnet)) out.push([['instances', i, 'subnet'], `unknown subnet ${inst.subnet}`]);
+    else if (inst.az !== undefined && subnets.get(inst.subnet)?.az !== inst.az)
+      out.push([['instances', i, 'az'], `${inst.az} is not the zone of subnet ${inst.subnet} (${subnets.get(inst.subnet)?.az ?? '?'})`]);
     if (inst.imds_port !== undefined) {
       if (ports.has(inst.imds_port)) out.push([['instances', i, 'imds_port'], `port ${inst.imds_port} used twice`]);
       ports.add(inst.imds_port);
@@ -261,6 +266,7 @@ function checkReferences(w: World): [Seg[], string][] {
       else if (subnets.get(instances.get(owner)?.subnet ?? '')?.vpc !== vpc)
         out.push([[...at, 'network_interface'], `interface ${t.network_interface} is in another VPC`]);
     }
+    if (t.gateway === 'local') return;
     if (t.gateway !== undefined) {
       const g = igws.get(t.gateway);
       if (g === undefined) out.push([[...at, 'gateway'], `unknown internet gateway ${t.gateway}`]);
@@ -287,6 +293,12 @@ function checkReferences(w: World): [Seg[], string][] {
       if (c === undefined) out.push([['route_tables', i, 'routes', j, 'cidr'], `not a CIDR: ${r.cidr}`]);
       else if (dests.has(c.text)) out.push([['route_tables', i, 'routes', j, 'cidr'], `duplicate route ${c.text}`]);
       else dests.add(c.text);
+      if (r.gateway === 'local' && c !== undefined) {
+        const v = w.vpcs.find((x) => x.id === t.vpc);
+        const ranges = [v?.cidr, v?.ipv6_cidr].flatMap((x) => (x !== undefined ? [parseCidr(x)?.text] : []));
+        if (!ranges.includes(c.text))
+          out.push([['route_tables', i, 'routes', j, 'cidr'], `a local route must be the VPC's range (${ranges.join(', ')}), got ${c.text}`]);
+      }
       targetCheck(['route_tables', i, 'routes', j], t.vpc, r);
     });
   });
