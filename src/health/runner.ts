@@ -246,7 +246,8 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     // Turns missed by more than a whole interval (a stalled event loop) are skipped, not run in a burst.
     if (this.t0 + this.turn * this.everyMs < now - this.everyMs) this.turn = Math.ceil((now - this.t0) / this.everyMs);
     const at = this.t0 + this.turn * this.everyMs;
-    this.timer = setTimeout(() => this.onTurn(), Math.max(0, at - now));
+    // Whole milliseconds: node keeps one timer list per distinct duration, and fractional ones each make a new list.
+    this.timer = setTimeout(() => this.onTurn(), Math.max(0, Math.round(at - now)));
   }
 
   private onTurn(): void {
