@@ -117,10 +117,11 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
 
   /** Resolves when every check stopped so far has nothing left running. */
   async settled(): Promise<void> {
-    await Promise.all(this.retired.splice(0).map((c) => c.settled()));
+    await Promise.all([...this.stopping]);
   }
 
-  private readonly retired: HealthCheck[] = [];
+  /** Checks that were stopped but whose probe or hook is still winding down; each leaves the set when done. */
+  private readonly stopping = new Set<Promise<void>>();
 
   private notify(event: 'started' | 'stopped', ip: string): void {
     try {
@@ -150,7 +151,8 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
     this.checks.delete(ip);
     entry.ac.abort();
     entry.check.removeAllListeners();
-    this.retired.push(entry.check);
+    const done: Promise<void> = entry.check.settled().finally(() => this.stopping.delete(done));
+    this.stopping.add(done);
     this.log.info({ check: this.template.name, destination: ip }, 'remote health check stopped');
     this.notify('stopped', ip);
   }
