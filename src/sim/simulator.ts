@@ -10,6 +10,7 @@ import { RenderCache } from './ec2-actions/render-cache.js';
 import { Ec2Server, readBody, Listener, type Ec2Backend } from './ec2-server.js';
 import { Faults, type DeepPartial, type FaultSettings } from './faults.js';
 import { ImdsServer } from './imds-server.js';
+import { prepareStart, prepareStop, prepareTerminate } from './ops/instances.js';
 import { adminHandler } from './admin.js';
 import type { InstanceStateName, StatusValue } from './model.js';
 import type { Ec2State, Mutation, Timing } from './state.js';
@@ -257,21 +258,20 @@ class Sim implements Simulator {
       }));
   }
 
-  private lifecycle(id: string, op: 'prepareStop' | 'prepareStart' | 'prepareTerminate'): StateChange {
+  private lifecycle(id: string, op: typeof prepareStop, action: string): StateChange {
     const s = this.backend.state;
     s.settle();
-    const action = { prepareStop: 'admin:stop', prepareStart: 'admin:start', prepareTerminate: 'admin:terminate' }[op];
-    const [c] = s[op]([id], { action, caller: 'admin' })();
+    const [c] = op(s, [id], { action, caller: 'admin' })();
     return { instanceId: id, before: c!.before, after: c!.after };
   }
   stopInstance(id: string): StateChange {
-    return this.lifecycle(id, 'prepareStop');
+    return this.lifecycle(id, prepareStop, 'admin:stop');
   }
   startInstance(id: string): StateChange {
-    return this.lifecycle(id, 'prepareStart');
+    return this.lifecycle(id, prepareStart, 'admin:start');
   }
   terminateInstance(id: string): StateChange {
-    return this.lifecycle(id, 'prepareTerminate');
+    return this.lifecycle(id, prepareTerminate, 'admin:terminate');
   }
   setInstanceStatus(id: string, status: { instance?: StatusValue; system?: StatusValue }): void {
     this.backend.state.setStatus(id, status, { action: 'admin:status', caller: 'admin' });

@@ -6,6 +6,8 @@ import { ManualClock } from './clock.js';
 import { Ec2Error } from './errors.js';
 import type { Ec2State } from './state.js';
 import { parseWorld } from './world.js';
+import { prepareSetEniSourceDestCheck, prepareSetInstanceSourceDestCheck, prepareStart, prepareStop, prepareTerminate } from './ops/instances.js';
+import { prepareCreateRoute, prepareDeleteRoute, prepareReplaceRoute } from './ops/routes.js';
 
 const WORLD = `
 timing: { pending_ms: 100, stopping_ms: 200, shutting_down_ms: 300 }
@@ -43,7 +45,7 @@ describe('Ec2State', () => {
   it('a prepared mutation changes nothing until it is applied', () => {
     const { s } = setup();
     const version = s.version;
-    const apply = s.prepareReplaceRoute('rtb-1', '0.0.0.0/0', 'destinationCidrBlock', { networkInterfaceId: 'eni-2b' }, who);
+    const apply = prepareReplaceRoute(s, 'rtb-1', '0.0.0.0/0', 'destinationCidrBlock', { networkInterfaceId: 'eni-2b' }, who);
     assert.equal(view(s, '0.0.0.0/0').networkInterfaceId, 'eni-1');
     assert.equal(s.version, version);
     assert.deepEqual(s.log, []);
@@ -54,13 +56,13 @@ describe('Ec2State', () => {
 
   it('stop blackholes routes during stopping and after; start brings them back after pending', () => {
     const { s, clock } = setup();
-    s.prepareStop(['i-1'], who)();
+    prepareStop(s, ['i-1'], who)();
     assert.equal(s.instance('i-1').state, 'stopping');
     assert.equal(view(s, '0.0.0.0/0').state, 'blackhole');
     clock.advance(200);
     s.settle();
     assert.equal(s.instance('i-1').state, 'stopped');
-    s.prepareStart(['i-1'], who)();
+    prepareStart(s, ['i-1'], who)();
     assert.equal(view(s, '0.0.0.0/0').state, 'blackhole');
     clock.advance(100);
     assert.equal(view(s, '0.0.0.0/0').state, 'active');
@@ -68,7 +70,7 @@ describe('Ec2State', () => {
 
   it('termination deletes interfaces marked delete-on-termination and detaches the others', () => {
     const { s, clock } = setup();
-    s.prepareTerminate(['i-2'], who)();
+    prepareTerminate(s, ['i-2'], who)();
     clock.advance(300);
     s.settle();
     assert.equal(s.instance('i-2').state, 'terminated');
@@ -79,16 +81,16 @@ describe('Ec2State', () => {
 
   it('instance routes and source/dest check refuse multi-interface instances', () => {
     const { s } = setup();
-    assert.throws(() => s.prepareCreateRoute('rtb-1', '10.9.0.0/16', 'd', { instanceId: 'i-2' }, who), code('InvalidInstanceID'));
-    assert.throws(() => s.prepareSetInstanceSourceDestCheck('i-2', false, who), code('InvalidInstanceID'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-1', '10.9.0.0/16', 'd', { instanceId: 'i-2' }, who), code('InvalidInstanceID'));
+    assert.throws(() => prepareSetInstanceSourceDestCheck(s, 'i-2', false, who), code('InvalidInstanceID'));
   });
 
   it('the instance source/dest check follows the primary interface', () => {
     const { s } = setup();
     assert.equal(s.instanceSourceDestCheck(s.instance('i-2')), true);
-    s.prepareSetEniSourceDestCheck('eni-2a', false, who)();
+    prepareSetEniSourceDestCheck(s, 'eni-2a', false, who)();
     assert.equal(s.instanceSourceDestCheck(s.instance('i-2')), false);
-    s.prepareSetInstanceSourceDestCheck('i-1', true, who)();
+    prepareSetInstanceSourceDestCheck(s, 'i-1', true, who)();
     assert.equal(s.eni('eni-1').sourceDestCheck, true);
   });
 
@@ -96,28 +98,28 @@ describe('Ec2State', () => {
     const { s, clock } = setup();
     s.setStatus('i-1', { instance: 'impaired' }, who);
     assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'impaired', system: 'ok' });
-    s.prepareStop(['i-1'], who)();
+    prepareStop(s, ['i-1'], who)();
     clock.advance(200);
     s.settle();
     assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'not-applicable', system: 'not-applicable' });
-    s.prepareStart(['i-1'], who)();
+    prepareStart(s, ['i-1'], who)();
     assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'initializing', system: 'initializing' });
   });
 
   it('route errors carry AWS’s codes', () => {
     const { s } = setup();
-    assert.throws(() => s.prepareCreateRoute('rtb-1', '0.0.0.0/0', 'd', { instanceId: 'i-1' }, who), code('RouteAlreadyExists'));
-    assert.throws(() => s.prepareDeleteRoute('rtb-1', '10.8.0.0/16', 'd', who), code('InvalidRoute.NotFound'));
-    assert.throws(() => s.prepareDeleteRoute('rtb-1', '10.0.0.0/16', 'd', who), code('InvalidParameterValue'));
-    assert.throws(() => s.prepareReplaceRoute('rtb-1', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
-    assert.throws(() => s.prepareCreateRoute('rtb-9', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidRouteTableID.NotFound'));
-    assert.throws(() => s.prepareCreateRoute('rtb-1', 'nope', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-1', '0.0.0.0/0', 'd', { instanceId: 'i-1' }, who), code('RouteAlreadyExists'));
+    assert.throws(() => prepareDeleteRoute(s, 'rtb-1', '10.8.0.0/16', 'd', who), code('InvalidRoute.NotFound'));
+    assert.throws(() => prepareDeleteRoute(s, 'rtb-1', '10.0.0.0/16', 'd', who), code('InvalidParameterValue'));
+    assert.throws(() => prepareReplaceRoute(s, 'rtb-1', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-9', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidRouteTableID.NotFound'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-1', 'nope', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
   });
 
   it('the mutation log records route changes with before and after targets and time stamps', () => {
     const { s, clock } = setup();
     clock.advance(1234);
-    s.prepareDeleteRoute('rtb-1', '0.0.0.0/0', 'd', who)();
+    prepareDeleteRoute(s, 'rtb-1', '0.0.0.0/0', 'd', who)();
     const [m] = s.log;
     assert.ok(m !== undefined && m.kind === 'route');
     assert.equal(m.seq, 1);

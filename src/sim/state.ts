@@ -1,14 +1,15 @@
-// The simulated EC2 region: resources, their relations, and every operation
-// the actions need. Pure in-memory, no I/O; time comes from the injected clock.
+// The simulated EC2 region: resources, their relations, lookups, how a route
+// target looks (active or blackhole), instance phases and the mutation log.
+// Pure in-memory, no I/O; time comes from the injected clock.
 //
-// Mutations are two-step: `prepareX(...)` validates and throws the error AWS
-// would answer with, then returns a thunk that applies the change. The
-// server runs the thunk only when the request is not a DryRun, so a DryRun
-// can never have a side effect.
+// The operations live in ops/ and are two-step: `prepareX(state, ...)`
+// validates and throws the error AWS would answer with, then returns a thunk
+// that applies the change. The server runs the thunk only when the request is
+// not a DryRun, so a DryRun can never have a side effect.
 import type { Clock } from './clock.js';
-import { cidrContains, hasHostBits, parseCidr, type Cidr } from './cidr.js';
-import { Ec2Error, invalidValue, notFound } from './errors.js';
-import { IdFactory, idPrefix, macFor } from './ids.js';
+import { parseCidr } from './cidr.js';
+import { Ec2Error, notFound } from './errors.js';
+import { IdFactory, idPrefix } from './ids.js';
 import type {
   Association,
   Instance,
@@ -100,7 +101,7 @@ export interface Who {
 
 export type Apply<T = void> = () => T;
 
-const MULTI_ENI = (id: string): Ec2Error =>
+export const MULTI_ENI = (id: string): Ec2Error =>
   new Ec2Error(
     'InvalidInstanceID',
     `There are multiple interfaces attached to instance '${id}'. Please specify an interface ID for the operation instead.`,
@@ -182,8 +183,13 @@ export class Ec2State {
   }
 
   /** Starts a phase (`pending`, `stopping`, `shutting-down`) that ends after `ms`, or skips straight to its end. */
-  private enterPhase(inst: Instance, phase: InstanceStateName, ms: number, who: Who): void {
+  enterPhase(inst: Instance, phase: InstanceStateName, ms: number, who: Who): void {
     this.setState(inst, phase, who);
+    this.schedulePhaseEnd(inst, ms, who);
+  }
+
+  /** Ends the instance's current phase `ms` from now (at once if 0), logged under `who`. */
+  schedulePhaseEnd(inst: Instance, ms: number, who: Who): void {
     inst.phaseEndsAt = this.clock.now() + ms;
     inst.phaseCause = { action: who.action, caller: who.caller };
     this.transitioning.add(inst.id);
@@ -282,107 +288,6 @@ export class Ec2State {
     }
   }
 
-  // ---- routes ------------------------------------------------------------
-
-  private parseDest(value: string, param: string): Cidr {
-    const c = parseCidr(value);
-    if (c === undefined) throw invalidValue(param, value, 'This is not a valid CIDR block.');
-    return c;
-  }
-
-  /** Resolves exactly one target into an interface or gateway in the table's VPC. */
-  private resolveTarget(table: RouteTable, t: TargetInput): RouteTarget {
-    if (t.instanceId !== undefined) {
-      const inst = this.instance(t.instanceId);
-      const attached = this.attachedEnis(inst);
-      if (attached.length > 1) throw MULTI_ENI(inst.id);
-      const eni = attached[0];
-      if (eni === undefined)
-        throw new Ec2Error('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be used as a route target.`);
-      this.sameNetwork(table, eni.vpcId, inst.id);
-      return { kind: 'eni', eniId: eni.id, instanceId: inst.id };
-    }
-    if (t.networkInterfaceId !== undefined) {
-      const eni = this.eni(t.networkInterfaceId);
-      this.sameNetwork(table, eni.vpcId, eni.id);
-      return { kind: 'eni', eniId: eni.id, instanceId: eni.attachment?.instanceId };
-    }
-    const gw = t.gatewayId ?? '';
-    const igw = this.igws.get(gw);
-    if (igw === undefined) throw notFound('gateway', 'InvalidGatewayID.NotFound', gw);
-    if (igw.vpcId !== table.vpcId)
-      throw new Ec2Error('InvalidParameterValue', `route table ${table.id} and network gateway ${gw} belong to different networks`);
-    return { kind: 'gateway', gatewayId: igw.id };
-  }
-
-  private sameNetwork(table: RouteTable, vpcId: string, what: string): void {
-    if (vpcId !== table.vpcId)
-      throw new Ec2Error('InvalidParameterValue', `route table ${table.id} and network gateway ${what} belong to different networks`);
-  }
-
-  prepareCreateRoute(tableId: string, dest: string, param: string, target: TargetInput, who: Who): Apply {
-    const table = this.routeTable(tableId);
-    const cidr = this.parseDest(dest, param);
-    const resolved = this.resolveTarget(table, target);
-    if (table.routes.has(cidr.text))
-      throw new Ec2Error('RouteAlreadyExists', `The route identified by ${cidr.text} already exists.`);
-    return () => {
-      table.routes.set(cidr.text, { dest: cidr.text, family: cidr.family, target: resolved, origin: 'CreateRoute' });
-      this.record({
-        kind: 'route',
-        ...who,
-        routeTableId: table.id,
-        cidr: cidr.text,
-        before: null,
-        after: this.targetView(table, resolved),
-      });
-    };
-  }
-
-  prepareReplaceRoute(tableId: string, dest: string, param: string, target: TargetInput, who: Who): Apply {
-    const table = this.routeTable(tableId);
-    const cidr = this.parseDest(dest, param);
-    const route = table.routes.get(cidr.text);
-    if (route === undefined)
-      throw new Ec2Error(
-        'InvalidParameterValue',
-        `There is no route defined for '${cidr.text}' in the route table. Use CreateRoute instead.`,
-      );
-    if (route.target.kind === 'local')
-      throw new Ec2Error('InvalidParameterValue', `cannot replace local route ${cidr.text} in route table ${table.id}`);
-    const resolved = this.resolveTarget(table, target);
-    return () => {
-      const before = this.targetView(table, route.target);
-      route.target = resolved;
-      this.record({
-        kind: 'route',
-        ...who,
-        routeTableId: table.id,
-        cidr: cidr.text,
-        before,
-        after: this.targetView(table, resolved),
-      });
-    };
-  }
-
-  prepareDeleteRoute(tableId: string, dest: string, param: string, who: Who): Apply {
-    const table = this.routeTable(tableId);
-    const cidr = this.parseDest(dest, param);
-    const route = table.routes.get(cidr.text);
-    if (route === undefined)
-      throw new Ec2Error(
-        'InvalidRoute.NotFound',
-        `no route with destination-cidr-block ${cidr.text} in route table ${table.id}`,
-      );
-    if (route.target.kind === 'local')
-      throw new Ec2Error('InvalidParameterValue', `cannot remove local route ${cidr.text} in route table ${table.id}`);
-    return () => {
-      const before = this.targetView(table, route.target);
-      table.routes.delete(cidr.text);
-      this.record({ kind: 'route', ...who, routeTableId: table.id, cidr: cidr.text, before, after: null });
-    };
-  }
-
   // ---- route tables, VPCs, subnets ---------------------------------------
 
   /** Adds a table with its `local` routes; used by the world loader and CreateRouteTable. */
@@ -400,110 +305,9 @@ export class Ec2State {
     return table;
   }
 
-  prepareCreateRouteTable(vpcId: string, tags: Tags, who: Who): Apply<RouteTable> {
-    const vpc = this.vpc(vpcId);
-    return () => {
-      const t = this.addRouteTable(this.ids.next('rtb'), vpc, tags, false);
-      this.record({ kind: 'resource', ...who, resourceId: t.id, detail: { vpcId } });
-      return t;
-    };
-  }
-
-  /** The table explicitly associated with a subnet, if any. */
   tableOfSubnet(subnetId: string): RouteTable | undefined {
     for (const t of this.routeTables.values()) if (t.associations.some((a) => a.subnetId === subnetId)) return t;
     return undefined;
-  }
-
-  prepareAssociateRouteTable(tableId: string, subnetId: string, who: Who): Apply<Association> {
-    const table = this.routeTable(tableId);
-    const subnet = this.subnet(subnetId);
-    if (subnet.vpcId !== table.vpcId)
-      throw new Ec2Error('InvalidParameterValue', `Route table ${table.id} and subnet ${subnet.id} belong to different networks`);
-    const existing = this.tableOfSubnet(subnetId);
-    if (existing !== undefined)
-      throw new Ec2Error(
-        'Resource.AlreadyAssociated',
-        `the specified association for route table ${table.id} conflicts with an existing association`,
-      );
-    return () => {
-      const a: Association = { id: this.ids.next('rtbassoc'), main: false, subnetId };
-      table.associations.push(a);
-      this.record({ kind: 'resource', ...who, resourceId: table.id, detail: { associationId: a.id, subnetId } });
-      return a;
-    };
-  }
-
-  prepareDisassociateRouteTable(associationId: string, who: Who): Apply {
-    for (const table of this.routeTables.values()) {
-      const i = table.associations.findIndex((a) => a.id === associationId);
-      if (i === -1) continue;
-      const a = table.associations[i]!;
-      if (a.main)
-        throw new Ec2Error('InvalidParameterValue', `cannot disassociate the main route table association ${associationId}`);
-      return () => {
-        table.associations.splice(i, 1);
-        this.record({ kind: 'resource', ...who, resourceId: table.id, detail: { associationId, subnetId: a.subnetId } });
-      };
-    }
-    throw notFound('association', 'InvalidAssociationID.NotFound', associationId);
-  }
-
-  prepareCreateVpc(cidrText: string, tags: Tags, who: Who): Apply<Vpc> {
-    const cidr = parseCidr(cidrText);
-    if (cidr === undefined || cidr.family !== 4 || cidr.prefix < 16 || cidr.prefix > 28)
-      throw new Ec2Error('InvalidVpc.Range', `The CIDR '${cidrText}' is invalid.`);
-    return () => {
-      const vpc: Vpc = { id: this.ids.next('vpc'), cidr: cidr.text, ipv6Cidr: undefined, tags };
-      this.vpcs.set(vpc.id, vpc);
-      this.addRouteTable(this.ids.next('rtb'), vpc, new Map(), true);
-      this.record({ kind: 'resource', ...who, resourceId: vpc.id, detail: { cidr: cidr.text } });
-      return vpc;
-    };
-  }
-
-  prepareCreateSubnet(vpcId: string, cidrText: string, az: string | undefined, tags: Tags, who: Who): Apply<Subnet> {
-    const vpc = this.vpc(vpcId);
-    const cidr = parseCidr(cidrText);
-    const vpcCidr = parseCidr(vpc.cidr);
-    if (cidr === undefined || cidr.family !== 4 || hasHostBits(cidr) || cidr.prefix > 28 || vpcCidr === undefined || !cidrContains(vpcCidr, cidr))
-      throw new Ec2Error('InvalidSubnet.Range', `The CIDR '${cidrText}' is invalid.`);
-    for (const s of this.subnets.values()) {
-      if (s.vpcId !== vpcId) continue;
-      const other = parseCidr(s.cidr);
-      if (other !== undefined && (cidrContains(other, cidr) || cidrContains(cidr, other)))
-        throw new Ec2Error('InvalidSubnet.Conflict', `The CIDR '${cidr.text}' conflicts with another subnet`);
-    }
-    const zone = az ?? `${this.region}a`;
-    if (!zone.startsWith(this.region) || !/^[a-z]$/.test(zone.slice(this.region.length)))
-      throw new Ec2Error('InvalidParameterValue', `Value (${zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${this.region}a, ${this.region}b, ${this.region}c.`);
-    return () => {
-      const s: Subnet = { id: this.ids.next('subnet'), vpcId, az: zone, cidr: cidr.text, tags };
-      this.subnets.set(s.id, s);
-      this.record({ kind: 'resource', ...who, resourceId: s.id, detail: { vpcId, cidr: cidr.text, az: zone } });
-      return s;
-    };
-  }
-
-  // ---- interfaces and source/dest check ----------------------------------
-
-  prepareSetEniSourceDestCheck(eniId: string, value: boolean, who: Who): Apply {
-    const eni = this.eni(eniId);
-    return () => {
-      const before = eni.sourceDestCheck;
-      eni.sourceDestCheck = value;
-      this.record({ kind: 'resource', ...who, resourceId: eni.id, detail: { sourceDestCheck: { before, after: value } } });
-    };
-  }
-
-  prepareSetInstanceSourceDestCheck(instanceId: string, value: boolean, who: Who): Apply {
-    const inst = this.instance(instanceId);
-    const attached = this.attachedEnis(inst);
-    if (attached.length > 1) throw MULTI_ENI(inst.id);
-    const primary = attached[0];
-    if (primary === undefined)
-      throw new Ec2Error('IncorrectInstanceState', `The instance '${inst.id}' has no network interface.`);
-    return this.prepareSetEniSourceDestCheck(primary.id, value, who);
   }
 
   // ---- instances ---------------------------------------------------------
@@ -512,125 +316,6 @@ export class Ec2State {
     this.instances.set(inst.id, inst);
     this.version++;
     for (const fn of this.createdListeners) fn(inst);
-  }
-
-  prepareStop(ids: readonly string[], who: Who): Apply<{ id: string; before: InstanceStateName; after: InstanceStateName }[]> {
-    const insts = ids.map((id) => this.instance(id));
-    for (const i of insts)
-      if (i.state === 'terminated' || i.state === 'shutting-down')
-        throw new Ec2Error('IncorrectInstanceState', `This instance '${i.id}' is not in a state from which it can be stopped.`);
-    return () =>
-      insts.map((i) => {
-        const before = i.state;
-        if (before === 'running' || before === 'pending') this.enterPhase(i, 'stopping', this.timing.stoppingMs, who);
-        return { id: i.id, before, after: i.state };
-      });
-  }
-
-  prepareStart(ids: readonly string[], who: Who): Apply<{ id: string; before: InstanceStateName; after: InstanceStateName }[]> {
-    const insts = ids.map((id) => this.instance(id));
-    for (const i of insts)
-      if (i.state !== 'stopped' && i.state !== 'running' && i.state !== 'pending')
-        throw new Ec2Error('IncorrectInstanceState', `The instance '${i.id}' is not in a state from which it can be started.`);
-    return () =>
-      insts.map((i) => {
-        const before = i.state;
-        if (before === 'stopped') this.enterPhase(i, 'pending', this.timing.pendingMs, who);
-        return { id: i.id, before, after: i.state };
-      });
-  }
-
-  prepareTerminate(ids: readonly string[], who: Who): Apply<{ id: string; before: InstanceStateName; after: InstanceStateName }[]> {
-    const insts = ids.map((id) => this.instance(id));
-    return () =>
-      insts.map((i) => {
-        const before = i.state;
-        if (before !== 'terminated' && before !== 'shutting-down')
-          this.enterPhase(i, 'shutting-down', this.timing.shuttingDownMs, who);
-        return { id: i.id, before, after: i.state };
-      });
-  }
-
-  /** Creates a running-soon instance with one primary interface. */
-  prepareRun(
-    spec: {
-      subnetId: string;
-      privateIps: readonly string[];
-      imdsV2Required: boolean;
-      iamRole: string | undefined;
-      tags: Tags;
-      eniTags: Tags;
-      imageId: string;
-      instanceType: string;
-    },
-    who: Who,
-  ): Apply<Instance[]> {
-    const subnet = this.subnet(spec.subnetId);
-    const used = new Set([...this.enis.values()].map((e) => e.privateIp));
-    for (const ip of spec.privateIps)
-      if (used.has(ip))
-        throw new Ec2Error('InvalidIPAddress.InUse', `Address ${ip} is in use.`);
-    return () => {
-      const reservationId = this.ids.next('r');
-      return spec.privateIps.map((ip) => {
-        const id = this.ids.next('i');
-        const eniId = this.ids.next('eni');
-        this.enis.set(eniId, {
-          id: eniId,
-          subnetId: subnet.id,
-          vpcId: subnet.vpcId,
-          az: subnet.az,
-          privateIp: ip,
-          mac: macFor(eniId),
-          sourceDestCheck: true,
-          attachment: {
-            id: this.ids.next('eni-attach'),
-            instanceId: id,
-            deviceIndex: 0,
-            deleteOnTermination: true,
-            attachTimeWall: this.clock.wall(),
-          },
-          tags: new Map(spec.eniTags),
-          description: '',
-        });
-        const inst: Instance = {
-          id,
-          az: subnet.az,
-          subnetId: subnet.id,
-          vpcId: subnet.vpcId,
-          state: 'pending',
-          phaseEndsAt: undefined,
-          phaseCause: undefined,
-          eniIds: [eniId],
-          imdsV2Required: spec.imdsV2Required,
-          iamRole: spec.iamRole,
-          tags: new Map(spec.tags),
-          launchTimeWall: this.clock.wall(),
-          instanceStatus: undefined,
-          systemStatus: undefined,
-          imageId: spec.imageId,
-          instanceType: spec.instanceType,
-          reservationId,
-        };
-        this.addInstance(inst);
-        this.record({ kind: 'instance', ...who, instanceId: id, before: null, after: { state: 'pending' } });
-        inst.phaseEndsAt = this.clock.now() + this.timing.pendingMs;
-        inst.phaseCause = { action: who.action, caller: who.caller };
-        this.transitioning.add(id);
-        if (this.timing.pendingMs <= 0) this.settle();
-        return inst;
-      });
-    };
-  }
-
-  /** A free 127.x address for RunInstances without PrivateIpAddress. */
-  freeLoopbackIp(taken: ReadonlySet<string> = new Set()): string {
-    const used = new Set([...this.enis.values()].map((e) => e.privateIp));
-    for (let n = 1; n < 65000; n++) {
-      const ip = `127.0.${200 + Math.floor(n / 250)}.${(n % 250) + 1}`;
-      if (!used.has(ip) && !taken.has(ip)) return ip;
-    }
-    throw new Ec2Error('InsufficientFreeAddressesInSubnet', 'No free addresses left in 127.0.200.0/21.');
   }
 
   // ---- tags --------------------------------------------------------------
@@ -656,30 +341,6 @@ export class Ec2State {
     const c = prefix !== undefined ? codes[prefix] : undefined;
     if (c === undefined) throw new Ec2Error('InvalidID', `The ID '${id}' is not valid`);
     throw notFound(c[0], c[1], id);
-  }
-
-  prepareCreateTags(ids: readonly string[], tags: readonly (readonly [string, string])[], who: Who): Apply {
-    const targets = ids.map((id) => [id, this.tagsOf(id)] as const);
-    for (const [k] of tags)
-      if (k.toLowerCase().startsWith('aws:'))
-        throw new Ec2Error('InvalidParameterValue', `Value (${k}) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`);
-    return () => {
-      for (const [id, t] of targets) {
-        for (const [k, v] of tags) t.set(k, v);
-        this.record({ kind: 'resource', ...who, resourceId: id, detail: { set: Object.fromEntries(tags) } });
-      }
-    };
-  }
-
-  prepareDeleteTags(ids: readonly string[], tags: readonly (readonly [string, string | undefined])[], who: Who): Apply {
-    const targets = ids.map((id) => [id, this.tagsOf(id)] as const);
-    return () => {
-      for (const [id, t] of targets) {
-        if (tags.length === 0) t.clear();
-        for (const [k, v] of tags) if (v === undefined || t.get(k) === v) t.delete(k);
-        this.record({ kind: 'resource', ...who, resourceId: id, detail: { deleted: tags.map(([k]) => k) } });
-      }
-    };
   }
 
   // ---- admin-only changes (no AWS API equivalent) ------------------------

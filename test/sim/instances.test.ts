@@ -18,6 +18,7 @@ import { ManualClock } from '../../src/sim/clock.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { loadWorldFile } from '../../src/sim/world.js';
 import { ANYCAST_WORLD, ANY, NAT, NAT_WORLD, ec2, failure, sim } from './helpers.js';
+import { prepareCreateRoute } from '../../src/sim/ops/routes.js';
 
 async function routeTo(client: ReturnType<typeof ec2>, table: string, cidr: string): Promise<Route | undefined> {
   const r = await client.send(new DescribeRouteTablesCommand({ RouteTableIds: [table] }));
@@ -114,7 +115,7 @@ describe('instances', () => {
   });
 
   it('termination detaches a secondary interface kept by delete_on_termination false; routes to it blackhole', async () => {
-    s.state.prepareCreateRoute(ANY.app, '192.168.2.2/32', 'destinationCidrBlock', { networkInterfaceId: ANY.eniC1 }, { action: 'test', caller: 'test' })();
+    prepareCreateRoute(s.state, ANY.app, '192.168.2.2/32', 'destinationCidrBlock', { networkInterfaceId: ANY.eniC1 }, { action: 'test', caller: 'test' })();
     await client.send(new TerminateInstancesCommand({ InstanceIds: [ANY.c] }));
     const n = await client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [ANY.eniC1] }));
     assert.equal(n.NetworkInterfaces?.[0]?.Status, 'available');
@@ -126,7 +127,7 @@ describe('instances', () => {
   });
 
   it('a route to an interface detached through the admin API is blackhole', async () => {
-    s.state.prepareCreateRoute(ANY.app, '192.168.2.2/32', 'destinationCidrBlock', { networkInterfaceId: ANY.eniC1 }, { action: 'test', caller: 'test' })();
+    prepareCreateRoute(s.state, ANY.app, '192.168.2.2/32', 'destinationCidrBlock', { networkInterfaceId: ANY.eniC1 }, { action: 'test', caller: 'test' })();
     s.detachNetworkInterface(ANY.eniC1);
     assert.equal((await routeTo(client, ANY.app, '192.168.2.2/32'))?.State, 'blackhole');
   });

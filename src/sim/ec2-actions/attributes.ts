@@ -6,6 +6,7 @@ import { Ec2Error, invalidValue, missing } from '../errors.js';
 import type { Query } from '../query.js';
 import type { ActionDef } from './types.js';
 import { ok } from './types.js';
+import { prepareSetEniSourceDestCheck, prepareSetInstanceSourceDestCheck } from '../ops/instances.js';
 
 const boolValue = (q: Query, name: string): boolean | undefined => {
   const v = q.str(name);
@@ -48,7 +49,7 @@ export const modifyInstanceAttribute: ActionDef = {
       state.instance(id);
       throw missing('SourceDestCheck');
     }
-    const apply = state.prepareSetInstanceSourceDestCheck(id, value, who);
+    const apply = prepareSetInstanceSourceDestCheck(state, id, value, who);
     return () => {
       apply();
       return ok();
@@ -68,7 +69,7 @@ export const modifyNetworkInterfaceAttribute: ActionDef = {
       if (others) throw new Ec2Error('InvalidParameterValue', 'This simulator models SourceDestCheck only.');
       throw missing('SourceDestCheck');
     }
-    const apply = state.prepareSetEniSourceDestCheck(id, value, who);
+    const apply = prepareSetEniSourceDestCheck(state, id, value, who);
     return () => {
       apply();
       return ok();

@@ -9,6 +9,7 @@ import type { Ec2State } from '../state.js';
 import type { XmlObject } from '../xml.js';
 import { instanceXml, stateXml } from './instance-xml.js';
 import type { ActionDef } from './types.js';
+import { freeLoopbackIp, prepareRun, prepareStart, prepareStop, prepareTerminate } from '../ops/instances.js';
 
 const instanceFilters = (state: Ec2State): FilterDefs<Instance> => ({
   'instance-id': (i) => [i.id],
@@ -144,7 +145,7 @@ export const stopInstances: ActionDef = {
   name: 'StopInstances',
   kind: 'mutate',
   run({ state, q, who }) {
-    const apply = state.prepareStop(requireIds(q.list('InstanceId')), who);
+    const apply = prepareStop(state, requireIds(q.list('InstanceId')), who);
     return () => changeXml(apply());
   },
 };
@@ -153,7 +154,7 @@ export const startInstances: ActionDef = {
   name: 'StartInstances',
   kind: 'mutate',
   run({ state, q, who }) {
-    const apply = state.prepareStart(requireIds(q.list('InstanceId')), who);
+    const apply = prepareStart(state, requireIds(q.list('InstanceId')), who);
     return () => changeXml(apply());
   },
 };
@@ -162,7 +163,7 @@ export const terminateInstances: ActionDef = {
   name: 'TerminateInstances',
   kind: 'mutate',
   run({ state, q, who }) {
-    const apply = state.prepareTerminate(requireIds(q.list('InstanceId')), who);
+    const apply = prepareTerminate(state, requireIds(q.list('InstanceId')), who);
     return () => changeXml(apply());
   },
 };
@@ -191,8 +192,8 @@ export const runInstances: ActionDef = {
       throw new Ec2Error('InvalidParameterValue', `Value (${tokens}) for parameter MetadataOptions.HttpTokens is invalid.`);
     const ips: string[] = [];
     if (ip !== undefined) ips.push(ip);
-    else for (let n = 0; n < max; n++) ips.push(state.freeLoopbackIp(new Set(ips)));
-    const apply = state.prepareRun(
+    else for (let n = 0; n < max; n++) ips.push(freeLoopbackIp(state, new Set(ips)));
+    const apply = prepareRun(state, 
       {
         subnetId,
         privateIps: ips,

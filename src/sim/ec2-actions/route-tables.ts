@@ -6,6 +6,7 @@ import type { XmlObject } from '../xml.js';
 import type { RouteView } from './render-cache.js';
 import type { ActionDef } from './types.js';
 import { ok } from './types.js';
+import { prepareAssociateRouteTable, prepareCreateRouteTable, prepareDisassociateRouteTable } from '../ops/network.js';
 
 interface Row {
   readonly t: RouteTable;
@@ -57,7 +58,7 @@ export const createRouteTable: ActionDef = {
   name: 'CreateRouteTable',
   kind: 'mutate',
   run({ state, q, who, cache }) {
-    const apply = state.prepareCreateRouteTable(q.req('VpcId'), q.tagSpecs('route-table'), who);
+    const apply = prepareCreateRouteTable(state, q.req('VpcId'), q.tagSpecs('route-table'), who);
     return () => {
       const t = apply();
       return { routeTable: cache.routeTableXml(state, t), clientToken: q.str('ClientToken') };
@@ -70,7 +71,7 @@ export const associateRouteTable: ActionDef = {
   kind: 'mutate',
   run({ state, q, who }) {
     q.rejectUnsupported(['GatewayId']);
-    const apply = state.prepareAssociateRouteTable(q.req('RouteTableId'), q.req('SubnetId'), who);
+    const apply = prepareAssociateRouteTable(state, q.req('RouteTableId'), q.req('SubnetId'), who);
     return () => {
       const a = apply();
       return { associationId: a.id, associationState: { state: 'associated' } };
@@ -82,7 +83,7 @@ export const disassociateRouteTable: ActionDef = {
   name: 'DisassociateRouteTable',
   kind: 'mutate',
   run({ state, q, who }) {
-    const apply = state.prepareDisassociateRouteTable(q.req('AssociationId'), who);
+    const apply = prepareDisassociateRouteTable(state, q.req('AssociationId'), who);
     return () => {
       apply();
       return ok();

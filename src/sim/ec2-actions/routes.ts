@@ -6,6 +6,7 @@ import type { Query } from '../query.js';
 import type { TargetInput } from '../state.js';
 import type { ActionDef } from './types.js';
 import { ok } from './types.js';
+import { prepareCreateRoute, prepareDeleteRoute, prepareReplaceRoute } from '../ops/routes.js';
 
 const MODELLED_TARGETS = ['InstanceId', 'NetworkInterfaceId', 'GatewayId'] as const;
 const OTHER_TARGETS = [
@@ -58,7 +59,7 @@ export const createRoute: ActionDef = {
   run({ state, q, who }) {
     const tableId = q.req('RouteTableId');
     const { dest, param } = destination(q);
-    const apply = state.prepareCreateRoute(tableId, dest, param, target(q), who);
+    const apply = prepareCreateRoute(state, tableId, dest, param, target(q), who);
     return () => {
       apply();
       return ok();
@@ -74,7 +75,7 @@ export const replaceRoute: ActionDef = {
     const { dest, param } = destination(q);
     if (q.bool('LocalTarget') === true)
       throw new Ec2Error('InvalidParameterValue', 'LocalTarget is not supported by this simulator.');
-    const apply = state.prepareReplaceRoute(tableId, dest, param, target(q), who);
+    const apply = prepareReplaceRoute(state, tableId, dest, param, target(q), who);
     return () => {
       apply();
       return ok();
@@ -88,7 +89,7 @@ export const deleteRoute: ActionDef = {
   run({ state, q, who }) {
     const tableId = q.req('RouteTableId');
     const { dest, param } = destination(q);
-    const apply = state.prepareDeleteRoute(tableId, dest, param, who);
+    const apply = prepareDeleteRoute(state, tableId, dest, param, who);
     return () => {
       apply();
       return ok();

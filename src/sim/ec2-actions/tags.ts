@@ -2,6 +2,7 @@
 import { missing } from '../errors.js';
 import type { ActionDef } from './types.js';
 import { ok } from './types.js';
+import { prepareCreateTags, prepareDeleteTags } from '../ops/tags.js';
 
 export const createTags: ActionDef = {
   name: 'CreateTags',
@@ -11,7 +12,7 @@ export const createTags: ActionDef = {
     if (ids.length === 0) throw missing('ResourceId');
     const tags = q.tags().map(([k, v]) => [k, v ?? ''] as const);
     if (tags.length === 0) throw missing('Tag');
-    const apply = state.prepareCreateTags(ids, tags, who);
+    const apply = prepareCreateTags(state, ids, tags, who);
     return () => {
       apply();
       return ok();
@@ -25,7 +26,7 @@ export const deleteTags: ActionDef = {
   run({ state, q, who }) {
     const ids = q.list('ResourceId');
     if (ids.length === 0) throw missing('ResourceId');
-    const apply = state.prepareDeleteTags(ids, q.tags(), who);
+    const apply = prepareDeleteTags(state, ids, q.tags(), who);
     return () => {
       apply();
       return ok();

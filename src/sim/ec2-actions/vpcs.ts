@@ -6,6 +6,7 @@ import { paginate } from '../paging.js';
 import type { Ec2State } from '../state.js';
 import type { XmlObject } from '../xml.js';
 import type { ActionDef } from './types.js';
+import { prepareCreateSubnet, prepareCreateVpc } from '../ops/network.js';
 
 const vpcXml = (state: Ec2State, v: Vpc): XmlObject => ({
   vpcId: v.id,
@@ -46,7 +47,7 @@ export const createVpc: ActionDef = {
   kind: 'mutate',
   run({ state, q, who }) {
     q.rejectUnsupported(['Ipv6CidrBlock', 'Ipv4IpamPoolId', 'AmazonProvidedIpv6CidrBlock']);
-    const apply = state.prepareCreateVpc(q.req('CidrBlock'), q.tagSpecs('vpc'), who);
+    const apply = prepareCreateVpc(state, q.req('CidrBlock'), q.tagSpecs('vpc'), who);
     return () => ({ vpc: vpcXml(state, apply()) });
   },
 };
@@ -56,7 +57,7 @@ export const createSubnet: ActionDef = {
   kind: 'mutate',
   run({ state, q, who }) {
     q.rejectUnsupported(['Ipv6CidrBlock', 'AvailabilityZoneId', 'OutpostArn']);
-    const apply = state.prepareCreateSubnet(
+    const apply = prepareCreateSubnet(state, 
       q.req('VpcId'),
       q.req('CidrBlock'),
       q.str('AvailabilityZone'),

@@ -1,0 +1,105 @@
+// CreateRoute, ReplaceRoute and DeleteRoute on the state: validation that
+// throws AWS's errors, then a thunk that makes the change and logs it.
+import { parseCidr, type Cidr } from '../cidr.js';
+import { Ec2Error, invalidValue, notFound } from '../errors.js';
+import type { RouteTable, RouteTarget } from '../model.js';
+import { MULTI_ENI, type Apply, type Ec2State, type TargetInput, type Who } from '../state.js';
+
+function parseDest(value: string, param: string): Cidr {
+  const c = parseCidr(value);
+  if (c === undefined) throw invalidValue(param, value, 'This is not a valid CIDR block.');
+  return c;
+}
+
+/** Resolves exactly one target into an interface or gateway in the table's VPC. */
+function resolveTarget(s: Ec2State, table: RouteTable, t: TargetInput): RouteTarget {
+  if (t.instanceId !== undefined) {
+    const inst = s.instance(t.instanceId);
+    const attached = s.attachedEnis(inst);
+    if (attached.length > 1) throw MULTI_ENI(inst.id);
+    const eni = attached[0];
+    if (eni === undefined)
+      throw new Ec2Error('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be used as a route target.`);
+    sameNetwork(table, eni.vpcId, inst.id);
+    return { kind: 'eni', eniId: eni.id, instanceId: inst.id };
+  }
+  if (t.networkInterfaceId !== undefined) {
+    const eni = s.eni(t.networkInterfaceId);
+    sameNetwork(table, eni.vpcId, eni.id);
+    return { kind: 'eni', eniId: eni.id, instanceId: eni.attachment?.instanceId };
+  }
+  const gw = t.gatewayId ?? '';
+  const igw = s.igws.get(gw);
+  if (igw === undefined) throw notFound('gateway', 'InvalidGatewayID.NotFound', gw);
+  if (igw.vpcId !== table.vpcId)
+    throw new Ec2Error('InvalidParameterValue', `route table ${table.id} and network gateway ${gw} belong to different networks`);
+  return { kind: 'gateway', gatewayId: igw.id };
+}
+
+function sameNetwork(table: RouteTable, vpcId: string, what: string): void {
+  if (vpcId !== table.vpcId)
+    throw new Ec2Error('InvalidParameterValue', `route table ${table.id} and network gateway ${what} belong to different networks`);
+}
+
+export function prepareCreateRoute(s: Ec2State, tableId: string, dest: string, param: string, target: TargetInput, who: Who): Apply {
+  const table = s.routeTable(tableId);
+  const cidr = parseDest(dest, param);
+  const resolved = resolveTarget(s, table, target);
+  if (table.routes.has(cidr.text))
+    throw new Ec2Error('RouteAlreadyExists', `The route identified by ${cidr.text} already exists.`);
+  return () => {
+    table.routes.set(cidr.text, { dest: cidr.text, family: cidr.family, target: resolved, origin: 'CreateRoute' });
+    s.record({
+      kind: 'route',
+      ...who,
+      routeTableId: table.id,
+      cidr: cidr.text,
+      before: null,
+      after: s.targetView(table, resolved),
+    });
+  };
+}
+
+export function prepareReplaceRoute(s: Ec2State, tableId: string, dest: string, param: string, target: TargetInput, who: Who): Apply {
+  const table = s.routeTable(tableId);
+  const cidr = parseDest(dest, param);
+  const route = table.routes.get(cidr.text);
+  if (route === undefined)
+    throw new Ec2Error(
+      'InvalidParameterValue',
+      `There is no route defined for '${cidr.text}' in the route table. Use CreateRoute instead.`,
+    );
+  if (route.target.kind === 'local')
+    throw new Ec2Error('InvalidParameterValue', `cannot replace local route ${cidr.text} in route table ${table.id}`);
+  const resolved = resolveTarget(s, table, target);
+  return () => {
+    const before = s.targetView(table, route.target);
+    route.target = resolved;
+    s.record({
+      kind: 'route',
+      ...who,
+      routeTableId: table.id,
+      cidr: cidr.text,
+      before,
+      after: s.targetView(table, resolved),
+    });
+  };
+}
+
+export function prepareDeleteRoute(s: Ec2State, tableId: string, dest: string, param: string, who: Who): Apply {
+  const table = s.routeTable(tableId);
+  const cidr = parseDest(dest, param);
+  const route = table.routes.get(cidr.text);
+  if (route === undefined)
+    throw new Ec2Error(
+      'InvalidRoute.NotFound',
+      `no route with destination-cidr-block ${cidr.text} in route table ${table.id}`,
+    );
+  if (route.target.kind === 'local')
+    throw new Ec2Error('InvalidParameterValue', `cannot remove local route ${cidr.text} in route table ${table.id}`);
+  return () => {
+    const before = s.targetView(table, route.target);
+    table.routes.delete(cidr.text);
+    s.record({ kind: 'route', ...who, routeTableId: table.id, cidr: cidr.text, before, after: null });
+  };
+}
