@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +206,23 @@ describe('HealthCheck runner', () => {
     assert.equal(aborted, true);
     assert.equal(check.state.runs, 0);
     assert.equal(check.isRunning, false);
+  });
+
+  test('runs start on a fixed grid: the time a probe takes does not push later runs back', async () => {
+    const starts: number[] = [];
+    const probe: Probe = () => {
+      starts.push(performance.now());
+      return new Promise((r) => setTimeout(() => r(pass(40)), 40));
+    };
+    const check = new HealthCheck(spec({ every: 0.1, timeout: 0.1 }), { probe, hooks: false, maxJitterMs: 0 });
+    check.start();
+    await until(check, () => check.state.runs >= 8);
+    check.stop();
+    await check.settled();
+    // A scheduler that waited `every` after each probe would be 40 ms later per run: 840 ms from run 1 to run 7.
+    // (Run 0 may start late while the process is still busy starting up; the grid does not move for it.)
+    const span = (starts[7] ?? 0) - (starts[1] ?? 0);
+    assert.ok(Math.abs(span - 600) < 60, `runs 1 to 7 took ${span.toFixed(1)} ms; starts: ${starts.map((x) => (x - (starts[0] ?? 0)).toFixed(0)).join(' ')}`);
   });
 
   test('a check is started once', () => {
