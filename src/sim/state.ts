@@ -305,6 +305,7 @@ export class Ec2State {
     return table;
   }
 
+  /** The table explicitly associated with a subnet, if any. */
   tableOfSubnet(subnetId: string): RouteTable | undefined {
     for (const t of this.routeTables.values()) if (t.associations.some((a) => a.subnetId === subnetId)) return t;
     return undefined;

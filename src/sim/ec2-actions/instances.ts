@@ -9,7 +9,7 @@ import type { Ec2State } from '../state.js';
 import type { XmlObject } from '../xml.js';
 import { instanceXml, stateXml } from './instance-xml.js';
 import type { ActionDef } from './types.js';
-import { freeLoopbackIp, prepareRun, prepareStart, prepareStop, prepareTerminate } from '../ops/instances.js';
+import { type Change, freeLoopbackIp, prepareRun, prepareStart, prepareStop, prepareTerminate } from '../ops/instances.js';
 
 const instanceFilters = (state: Ec2State): FilterDefs<Instance> => ({
   'instance-id': (i) => [i.id],
@@ -133,7 +133,7 @@ function requireIds(ids: readonly string[]): readonly string[] {
   return ids;
 }
 
-const changeXml = (changes: { id: string; before: Instance['state']; after: Instance['state'] }[]): XmlObject => ({
+const changeXml = (changes: readonly Change[]): XmlObject => ({
   instancesSet: changes.map((c) => ({
     instanceId: c.id,
     currentState: { code: STATE_CODES[c.after], name: c.after },

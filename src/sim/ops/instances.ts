@@ -5,6 +5,13 @@ import { macFor } from '../ids.js';
 import type { Instance, InstanceStateName, Tags } from '../model.js';
 import { MULTI_ENI, type Apply, type Ec2State, type Who } from '../state.js';
 
+/** One instance's state before and after a lifecycle call (after is the phase it entered, or the end state). */
+export interface Change {
+  readonly id: string;
+  readonly before: InstanceStateName;
+  readonly after: InstanceStateName;
+}
+
 export function prepareSetEniSourceDestCheck(s: Ec2State, eniId: string, value: boolean, who: Who): Apply {
   const eni = s.eni(eniId);
   return () => {
@@ -24,7 +31,7 @@ export function prepareSetInstanceSourceDestCheck(s: Ec2State, instanceId: strin
   return prepareSetEniSourceDestCheck(s, primary.id, value, who);
 }
 
-export function prepareStop(s: Ec2State, ids: readonly string[], who: Who): Apply<{ id: string; before: InstanceStateName; after: InstanceStateName }[]> {
+export function prepareStop(s: Ec2State, ids: readonly string[], who: Who): Apply<Change[]> {
   const insts = ids.map((id) => s.instance(id));
   for (const i of insts)
     if (i.state === 'terminated' || i.state === 'shutting-down')
@@ -37,7 +44,7 @@ export function prepareStop(s: Ec2State, ids: readonly string[], who: Who): Appl
     });
 }
 
-export function prepareStart(s: Ec2State, ids: readonly string[], who: Who): Apply<{ id: string; before: InstanceStateName; after: InstanceStateName }[]> {
+export function prepareStart(s: Ec2State, ids: readonly string[], who: Who): Apply<Change[]> {
   const insts = ids.map((id) => s.instance(id));
   for (const i of insts)
     if (i.state !== 'stopped' && i.state !== 'running' && i.state !== 'pending')
@@ -50,7 +57,7 @@ export function prepareStart(s: Ec2State, ids: readonly string[], who: Who): App
     });
 }
 
-export function prepareTerminate(s: Ec2State, ids: readonly string[], who: Who): Apply<{ id: string; before: InstanceStateName; after: InstanceStateName }[]> {
+export function prepareTerminate(s: Ec2State, ids: readonly string[], who: Who): Apply<Change[]> {
   const insts = ids.map((id) => s.instance(id));
   return () =>
     insts.map((i) => {

@@ -13,7 +13,6 @@ export function prepareCreateRouteTable(s: Ec2State, vpcId: string, tags: Tags, 
   };
 }
 
-/** The table explicitly associated with a subnet, if any. */
 export function prepareAssociateRouteTable(s: Ec2State, tableId: string, subnetId: string, who: Who): Apply<Association> {
   const table = s.routeTable(tableId);
   const subnet = s.subnet(subnetId);
