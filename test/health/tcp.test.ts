@@ -144,8 +144,32 @@ describe('tcp probe over TLS', () => {
   });
 
   test('serverName sets SNI and the name that is checked', async () => {
-    const r = await tcpProbe('127.0.0.1', { port, tls: { caPem: pki.caPem, skipVerify: false, serverName: 'health.test' } }, 2000)(never);
-    assert.equal(r.code, HealthCode.ok, r.detail);
+    const names: string[] = [];
+    const context = tls.createSecureContext({ cert: pki.cert, key: pki.key });
+    // SNICallback sees the name in the ClientHello; it is not called when no name is sent.
+    const sni = await listen(
+      tls.createServer(
+        {
+          cert: pki.cert,
+          key: pki.key,
+          SNICallback: (name, cb) => {
+            names.push(name);
+            cb(null, context);
+          },
+        },
+        (s) => s.end(),
+      ),
+    );
+    try {
+      const r = await tcpProbe('127.0.0.1', { port: sni.port, tls: { caPem: pki.caPem, skipVerify: false, serverName: 'health.test' } }, 2000)(never);
+      assert.equal(r.code, HealthCode.ok, r.detail);
+      // Without serverName no SNI is sent (an IP address is not a valid SNI) and the IP SAN is checked.
+      const ip = await tcpProbe('127.0.0.1', { port: sni.port, tls: { caPem: pki.caPem, skipVerify: false } }, 2000)(never);
+      assert.equal(ip.code, HealthCode.ok, ip.detail);
+      assert.deepEqual(names, ['health.test']);
+    } finally {
+      await sni.close();
+    }
   });
 
   test('a certificate from an untrusted CA is rejected', async () => {
