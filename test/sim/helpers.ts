@@ -1,6 +1,7 @@
 // Shared set-up for the simulator integration tests: start a simulator on a
 // world, and make real AWS SDK clients that talk to it.
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 
@@ -24,12 +25,14 @@ export function ec2(s: Simulator, opts: { accessKeyId?: string; maxAttempts?: nu
 }
 
 /** Runs fn and returns the error it throws (fails if it does not throw). */
-export async function failure(fn: () => Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
+export async function failure(
+  fn: () => Promise<unknown>,
+): Promise<{ name: string; status: number | undefined; code: string | undefined; message: string }> {
   try {
     await fn();
   } catch (e) {
-    const err = e as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };
-    return { name: err.name ?? 'Error', status: err.$metadata?.httpStatusCode, message: err.message ?? '' };
+    const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+    return { name: err.name ?? 'Error', status: err.$metadata?.httpStatusCode, code: err.code, message: err.message ?? '' };
   }
   throw new Error('expected the call to fail, it succeeded');
 }
@@ -66,3 +69,16 @@ export const ANY = {
   eniC0: 'eni-0c0000000000000c0',
   eniC1: 'eni-0c0000000000000c1',
 } as const;
+
+/** Opens (and closes) a fresh TCP connection to an http://host:port URL: 'connected' or the error code. */
+export function tryConnect(url: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const sock = connect({ host: u.hostname, port: Number(u.port) });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve('connected');
+    });
+    sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+}
