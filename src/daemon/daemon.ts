@@ -39,6 +39,12 @@ export interface PassResult {
 
 const specKey = (s: CheckSpec): string => JSON.stringify(s);
 
+/** After `failures` failed passes in a row: 1 s, 2 s, 4 s ... capped at poll_time and 30 s, each between 50 % and 100 % of that. */
+export function retryDelayMs(failures: number, pollMs: number): number {
+  const cap = Math.min(pollMs, 30_000, 1000 * 2 ** Math.min(failures - 1, 15));
+  return cap * (0.5 + Math.random() * 0.5);
+}
+
 export class Daemon {
   private config: Config;
   private readonly checks = new Map<string, HealthCheck>();
@@ -200,19 +206,26 @@ export class Daemon {
   async run(signal: AbortSignal): Promise<void> {
     this.startChecks(signal);
     const jitter = this.opts.pollJitter ?? 0.1;
+    this.life.signal.addEventListener('abort', () => this.wake?.(), { once: true });
+    let failures = 0;
     while (!this.life.signal.aborted) {
       this.kicked = false;
-      await this.pass();
+      const r = await this.pass();
       if (this.life.signal.aborted) break;
+      // A pass that could not read or write is retried sooner than poll_time,
+      // with a growing, jittered delay, so the daemon converges soon after EC2
+      // recovers without bursting while it is still failing.
+      const failed = r.error !== undefined || r.outcomes.some((o) => !o.ok);
+      failures = failed ? failures + 1 : 0;
       if (this.kicked) continue;
-      const ms = this.config.pollTime * 1000 * (1 + (Math.random() * 2 - 1) * jitter);
+      const pollMs = this.config.pollTime * 1000;
+      const ms = failed ? retryDelayMs(failures, pollMs) : pollMs * (1 + (Math.random() * 2 - 1) * jitter);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, ms);
         this.wake = () => {
           clearTimeout(t);
           resolve();
         };
-        this.life.signal.addEventListener('abort', () => this.wake?.(), { once: true });
       });
       this.wake = undefined;
     }

@@ -124,7 +124,8 @@ describe('EC2 failures during passes', () => {
   test('the daemon keeps running through 500s and converges when they stop', async () => {
     const sim = await startSim();
     await sim.admin('POST', 'faults', { errors: { rate: 1, status: 500, actions: ['DescribeRouteTables'] } });
-    const d = start(sim, ['-f', scratch.file('faults.yaml', CONFIG()), '-log-format=json']);
+    // poll_time 300: convergence after the fault comes from the retry backoff, not from the poll.
+    const d = start(sim, ['-f', scratch.file('faults.yaml', CONFIG(300)), '-log-format=json']);
     await d.waitForLog(/reading route tables failed; will retry next pass/);
     await sleep(2500);
     assert.equal(d.child.exitCode, null, 'still running');
