@@ -8,3 +8,95 @@ test('failed passes are retried after a growing delay, capped by poll_time and 3
     assert.ok(d >= lo && d <= hi, `${failures} failures at poll ${poll}: ${d}`);
   }
 });
+
+// ---- the loop on the in-memory EC2 fake (no checks, so no processes)
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, describe } from 'node:test';
+import { loadConfigText } from '../config/index.js';
+import { Ec2Outcome } from '../ec2/errors.js';
+import { FakeEc2 } from '../ec2/fake.js';
+import { createLogger } from '../log/logger.js';
+import { Daemon } from './daemon.js';
+
+const ME = { instanceId: 'i-0000000a', az: 'az-a', region: 'r', vpcId: 'vpc-1', subnetId: 'subnet-a', networkInterfaceId: 'eni-a', ownIps: ['127.0.1.10'] };
+const MUTATING = ['CreateRoute', 'ReplaceRoute', 'DeleteRoute'];
+const dir = mkdtempSync(join(tmpdir(), 'awsn-loop-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function setup(yamlRoutes: string, noop = false) {
+  const r = loadConfigText(`routetables:\n  t:\n    find: {type: main}\n    manage_routes:\n${yamlRoutes}`, join(dir, 'c.yaml'));
+  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+  const ec2 = new FakeEc2([
+    { id: 'rtb-1', vpcId: 'vpc-1', main: true, subnetIds: [], tags: {}, routes: [{ destination: '10.0.0.9/32', target: { kind: 'interface', networkInterfaceId: 'eni-z' }, state: 'blackhole' }] },
+    { id: 'rtb-other', vpcId: 'vpc-2', main: true, subnetIds: [], tags: {}, routes: [] },
+  ]);
+  const out = new PassThrough();
+  let logs = '';
+  out.on('data', (d: Buffer) => (logs += d.toString()));
+  const logging = createLogger({ format: 'json', stream: out, debug: true });
+  const daemon = new Daemon({ config: r.config, identity: ME, ec2, log: logging.log, noop });
+  return { ec2, daemon, logs: () => logs };
+}
+
+describe('the loop on a fake EC2', () => {
+  test('a pass creates a missing route with our interface, in our VPC only, and leaves unmanaged routes alone', async () => {
+    const { ec2, daemon } = setup('      - {cidr: 10.0.0.1/32}\n');
+    const r = await daemon.pass();
+    assert.equal(r.ok, true);
+    assert.deepEqual(ec2.tables.find((t) => t.id === 'rtb-1')!.routes.map((x) => [x.destination, x.target]), [
+      ['10.0.0.9/32', { kind: 'interface', networkInterfaceId: 'eni-z' }],
+      ['10.0.0.1/32', { kind: 'interface', networkInterfaceId: 'eni-a' }],
+    ]);
+    assert.deepEqual(ec2.tables.find((t) => t.id === 'rtb-other')!.routes, []);
+    const again = await daemon.pass();
+    assert.deepEqual(again.outcomes, [], 'applying the same state twice changes nothing');
+  });
+
+  test('-noop plans the same actions and calls no mutating API', async () => {
+    const { ec2, daemon, logs } = setup('      - {cidr: 10.0.0.1/32}\n', true);
+    const r = await daemon.pass();
+    assert.deepEqual(r.plan?.actions.map((a) => a.action), ['create']);
+    assert.deepEqual(ec2.calls.filter((c) => MUTATING.includes(c)), []);
+    assert.match(logs(), /would create route/);
+  });
+
+  test('route hooks run around the change with the documented environment', async () => {
+    const out = join(dir, 'hook.txt');
+    const { daemon } = setup(`      - {cidr: 10.0.0.1/32, run_after_add_route: [/bin/sh, -c, 'echo "$AWSNYCAST_EVENT $AWSNYCAST_CIDR $AWSNYCAST_ROUTE_TABLE_ID $AWSNYCAST_NEW_TARGET $AWSNYCAST_REASON \${instance_id}" > ${out}']}\n`);
+    await daemon.pass();
+    assert.equal(readFileSync(out, 'utf8').trim(), 'after_create_route 10.0.0.1/32 rtb-1 eni-a MISSING_CREATE i-0000000a');
+  });
+
+  test('a read failure fails the pass, is logged once, and clears when EC2 answers again', async () => {
+    const { ec2, daemon, logs } = setup('      - {cidr: 10.0.0.1/32}\n');
+    ec2.failNext('DescribeRouteTables', Ec2Outcome.Throttled, 'RequestLimitExceeded');
+    ec2.failNext('DescribeRouteTables', Ec2Outcome.Throttled, 'RequestLimitExceeded');
+    assert.equal((await daemon.pass()).ok, false);
+    assert.equal((await daemon.pass()).ok, false);
+    assert.equal((logs().match(/reading route tables failed/g) ?? []).length, 1);
+    assert.equal((await daemon.pass()).ok, true);
+    assert.match(logs(), /recovered: read:EC2_THROTTLED:RequestLimitExceeded/);
+  });
+
+  test('a failed write fails the pass and the next pass retries it', async () => {
+    const { ec2, daemon } = setup('      - {cidr: 10.0.0.1/32}\n');
+    ec2.failNext('CreateRoute');
+    const r = await daemon.pass();
+    assert.equal(r.ok, false);
+    assert.equal(r.outcomes[0]?.error?.code, Ec2Outcome.Transient);
+    assert.equal((await daemon.pass()).ok, true, 'the next pass retries and succeeds');
+  });
+
+  test('deleting a route that is already gone counts as done', async () => {
+    const { ec2, daemon } = setup('      - {cidr: 10.0.0.1/32}\n');
+    const p = (await daemon.pass(false)).plan!;
+    const del = { ...p.actions[0]!, action: 'delete' as const, cidr: '10.0.0.7/32' };
+    const { applyPlan } = await import('./apply.js');
+    const [o] = await applyPlan([del], ec2, daemon.values, createLogger({ format: 'json', stream: new PassThrough() }).log);
+    assert.deepEqual([o?.ok, o?.error], [true, undefined]);
+  });
+});

@@ -1,0 +1,80 @@
+// An in-memory EC2 port for unit tests of the loop: route tables as plain
+// values, a log of every call, and failures that a test can queue per action.
+import type { OwnerFacts, RouteTableView } from '../core/types.js';
+import { Ec2Error, Ec2Outcome } from './errors.js';
+import type { Ec2Port, InterfaceView, RouteTableQuery } from './port.js';
+
+export class FakeEc2 implements Ec2Port {
+  readonly calls: string[] = [];
+  private readonly failures = new Map<string, Ec2Error[]>();
+
+  constructor(
+    public tables: RouteTableView[],
+    public interfaces: InterfaceView[] = [],
+    public owners: Record<string, OwnerFacts> = {},
+  ) {}
+
+  /** The next call of `action` throws an Ec2Error with this outcome. */
+  failNext(action: string, code: Ec2Outcome = Ec2Outcome.Transient, awsCode = 'InternalError'): void {
+    const list = this.failures.get(action) ?? [];
+    list.push(new Ec2Error(code, awsCode, `${action}: ${awsCode}: injected`, action));
+    this.failures.set(action, list);
+  }
+
+  private enter(action: string): void {
+    this.calls.push(action);
+    const e = this.failures.get(action)?.shift();
+    if (e !== undefined) throw e;
+  }
+
+  private table(id: string): RouteTableView {
+    const t = this.tables.find((x) => x.id === id);
+    if (t === undefined) throw new Ec2Error(Ec2Outcome.NotFound, 'InvalidRouteTableID.NotFound', `no ${id}`, 'route');
+    return t;
+  }
+
+  private setRoutes(id: string, routes: RouteTableView['routes']): void {
+    this.tables = this.tables.map((t) => (t.id === id ? { ...t, routes } : t));
+  }
+
+  describeRouteTables(q: RouteTableQuery): Promise<RouteTableView[]> {
+    this.enter('DescribeRouteTables');
+    return Promise.resolve(
+      this.tables.filter((t) => (q.vpcId === undefined || t.vpcId === q.vpcId) && (q.routeTableIds === undefined || q.routeTableIds.includes(t.id))),
+    );
+  }
+
+  describeInstanceStatus(ids: readonly string[]): Promise<Record<string, OwnerFacts>> {
+    this.enter('DescribeInstanceStatus');
+    return Promise.resolve(Object.fromEntries(ids.flatMap((id) => (this.owners[id] !== undefined ? [[id, this.owners[id]]] : []))));
+  }
+
+  describeNetworkInterfaces(q: { ids?: readonly string[]; instanceId?: string }): Promise<InterfaceView[]> {
+    this.enter('DescribeNetworkInterfaces');
+    return Promise.resolve(this.interfaces.filter((n) => (q.ids === undefined || q.ids.includes(n.id)) && (q.instanceId === undefined || n.instanceId === q.instanceId)));
+  }
+
+  createRoute(rtb: string, cidr: string, eni: string): Promise<void> {
+    this.enter('CreateRoute');
+    const t = this.table(rtb);
+    if (t.routes.some((r) => r.destination === cidr)) throw new Ec2Error(Ec2Outcome.AlreadyExists, 'RouteAlreadyExists', 'exists', 'CreateRoute');
+    this.setRoutes(rtb, [...t.routes, { destination: cidr, target: { kind: 'interface', networkInterfaceId: eni }, state: 'active' }]);
+    return Promise.resolve();
+  }
+
+  replaceRoute(rtb: string, cidr: string, eni: string): Promise<void> {
+    this.enter('ReplaceRoute');
+    const t = this.table(rtb);
+    if (!t.routes.some((r) => r.destination === cidr)) throw new Ec2Error(Ec2Outcome.Invalid, 'InvalidParameterValue', 'no route', 'ReplaceRoute');
+    this.setRoutes(rtb, t.routes.map((r) => (r.destination === cidr ? { destination: cidr, target: { kind: 'interface', networkInterfaceId: eni }, state: 'active' } : r)));
+    return Promise.resolve();
+  }
+
+  deleteRoute(rtb: string, cidr: string): Promise<void> {
+    this.enter('DeleteRoute');
+    const t = this.table(rtb);
+    if (!t.routes.some((r) => r.destination === cidr)) throw new Ec2Error(Ec2Outcome.NotFound, 'InvalidRoute.NotFound', 'no route', 'DeleteRoute');
+    this.setRoutes(rtb, t.routes.filter((r) => r.destination !== cidr));
+    return Promise.resolve();
+  }
+}
