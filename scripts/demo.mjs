@@ -23,7 +23,7 @@ healthchecks:
 routetables:
   mine:
     find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true}]
+    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}]
   theirs:
     find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
     manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, if_unhealthy: true}]

@@ -358,6 +358,14 @@ const RULES: RuleCase[] = [
     ],
   },
   {
+    name: 'priority must be a whole number from 0 to 100 and hold_down may be zero',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, priority: 101, hold_down: 0}, {cidr: 10.0.0.2/32, priority: 7, hold_down: -1}]\n',
+    expect: [
+      [ErrorCode.Value, 'routetables.t.manage_routes[0].priority'],
+      [ErrorCode.Value, 'routetables.t.manage_routes[1].hold_down'],
+    ],
+  },
+  {
     name: 'an empty hook list is refused',
     yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, run_before_delete_route: []}]\n',
     expect: [[ErrorCode.Type, 'routetables.t.manage_routes[0].run_before_delete_route']],
@@ -425,7 +433,7 @@ describe('the model', () => {
     assert.deepEqual([p.rise, p.fall, p.timeout, p.hookTimeout], [2, 3, 5, 30]);
     assert.equal(c.healthchecks.q!.timeout, 0.5);
     const r = c.routeTables[0]!.routes[0]!;
-    assert.deepEqual([r.instance, r.ifUnhealthy, r.neverDelete, r.healthchecks.length, r.hookTimeout], ['SELF', false, false, 0, 30]);
+    assert.deepEqual([r.instance, r.ifUnhealthy, r.neverDelete, r.healthchecks.length, r.hookTimeout, r.priority, r.holdDown], ['SELF', false, false, 0, 30, 50, 30]);
   });
 
   test('loose strings become numbers and booleans', () => {

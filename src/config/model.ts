@@ -13,6 +13,8 @@ export const DEFAULTS = {
   /** A check's timeout defaults to min(every, maxTimeout). */
   maxTimeout: 5,
   hookTimeout: 30,
+  priority: 50,
+  holdDown: 30,
   httpPort: 80,
   httpsPort: 443,
   httpPath: '/',
@@ -93,6 +95,10 @@ export interface RouteSpec {
   readonly neverDelete: boolean;
   readonly hooks: Readonly<Partial<Record<RouteHookName, readonly string[]>>>;
   readonly hookTimeout: number;
+  /** Backup rank 0-100; higher acts first. */
+  readonly priority: number;
+  /** Seconds; see docs/daemon.md "Hold-down". */
+  readonly holdDown: number;
 }
 
 export interface RouteTableSpec {
@@ -244,6 +250,8 @@ function toRoute(raw: Raw): RouteSpec {
     neverDelete: flag(raw.never_delete),
     hooks,
     hookTimeout: num(raw.hook_timeout, DEFAULTS.hookTimeout),
+    priority: num(raw.priority, DEFAULTS.priority),
+    holdDown: num(raw.hold_down, DEFAULTS.holdDown),
   };
 }
 

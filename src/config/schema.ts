@@ -102,6 +102,20 @@ export const positiveNumber = (required?: string, minimum = 0): Leaf =>
     required,
   );
 
+export const nonNegativeNumber = (): Leaf =>
+  leaf({ anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*\\+?(\\d+(\\.\\d*)?|\\.\\d+)\\s*$' }] }, (v) => {
+    const n = looseNumber(v);
+    return n === undefined || n < 0 ? enc(ErrorCode.Value, `must be zero or a positive number of seconds (got ${show(v)})`) : undefined;
+  });
+
+export const intRange = (min: number, max: number): Leaf =>
+  leaf({ anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'string', pattern: '^\\s*\\d+\\s*$' }] }, (v) => {
+    const n = looseNumber(v);
+    return n === undefined || !Number.isInteger(n) || n < min || n > max
+      ? enc(ErrorCode.Value, `must be a whole number from ${min} to ${max} (got ${show(v)})`)
+      : undefined;
+  });
+
 export const positiveInt = (): Leaf =>
   leaf(
     {
@@ -454,6 +468,12 @@ export const route = mapping({
   never_delete: bool().optional().describe('Keep our route even when our check fails.'),
   ...Object.fromEntries(ROUTE_HOOKS.map((h) => [h, argv().optional()])),
   hook_timeout: positiveNumber().optional().describe('Seconds a route hook may run. Default 30.'),
+  priority: intRange(0, 100)
+    .optional()
+    .describe('Backup rank, 0-100 (higher acts first when several backups see the same dead owner). Default 50.'),
+  hold_down: nonNegativeNumber()
+    .optional()
+    .describe('Seconds a primary waits (healthy, and since its own last change) before taking a live route back. Default 30; 0 disables.'),
 }, 'a route mapping');
 
 export const routeTable = mapping({

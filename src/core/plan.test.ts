@@ -93,6 +93,12 @@ const CASES: Case[] = [
   { name: 'a backup waits when the remote check of the owner has not started yet', config: BACKUP_REMOTE, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.OwnerRemoteUndecided },
   { name: 'a backup takes over when the remote check of the owner is decidedly unhealthy', config: BACKUP_REMOTE, input: input({ tables: [table([toB])], remoteChecks: { peer: { '127.0.1.11': UNHEALTHY } } }), action: 'replace', reason: Reason.OwnerRemoteUnhealthy },
   { name: 'a backup stays when the remote check of the owner passes', config: BACKUP_REMOTE, input: input({ tables: [table([toB])], remoteChecks: { peer: { '127.0.1.11': HEALTHY } } }), action: 'none', reason: Reason.OwnerAlive },
+  { name: 'a primary holds down while its check has been healthy for less than hold_down', config: PRIMARY, input: input({ tables: [table([toB])], now: 100_000, healthySince: { internet: 90_000 } }), action: 'none', reason: Reason.HoldDown },
+  { name: 'a primary takes the route back once its check has been healthy for hold_down', config: PRIMARY, input: input({ tables: [table([toB])], now: 100_000, healthySince: { internet: 60_000 } }), action: 'replace', reason: Reason.Preempt },
+  { name: 'a primary does not change a route again within hold_down of its own last change', config: PRIMARY, input: input({ tables: [table([toB])], now: 100_000, healthySince: { internet: 0 }, lastChange: { 'rtb-1 0.0.0.0/0': 95_000 } }), action: 'none', reason: Reason.HoldDown },
+  { name: 'hold-down never delays taking a blackholed route', config: PRIMARY, input: input({ tables: [table([{ ...toB, state: 'blackhole' }])], now: 100_000, healthySince: { internet: 99_000 } }), action: 'replace', reason: Reason.Preempt },
+  { name: 'hold_down 0 takes the route back at once', config: cfg(route(', hold_down: 0')), input: input({ tables: [table([toB])], now: 100_000, healthySince: { internet: 99_999 } }), action: 'replace', reason: Reason.Preempt },
+  { name: 'a primary stops taking back a route that is flapping', config: PRIMARY, input: input({ tables: [table([toB])], flapping: { 'rtb-1 0.0.0.0/0': 'i-0000000b' } }), action: 'none', reason: Reason.Flapping },
   { name: 'a route for another instance whose interface is unknown is not touched', config: OTHER_INSTANCE, input: input({ tables: [table([toB])] }), action: 'none', reason: Reason.TargetUnknown },
   { name: 'a route for another instance is pointed at that instance, as the original did', config: OTHER_INSTANCE, input: input({ tables: [table([toB])], instanceInterfaces: { 'i-0000000c': 'eni-c' } }), action: 'replace', reason: Reason.Preempt },
   { name: 'a route that already points at the configured other instance is left alone', config: OTHER_INSTANCE, input: input({ tables: [table([{ ...toB, target: { kind: 'interface', networkInterfaceId: 'eni-c' } }])], instanceInterfaces: { 'i-0000000c': 'eni-c' } }), action: 'none', reason: Reason.Owned },
@@ -113,6 +119,11 @@ describe('the planner decides one route', () => {
 });
 
 describe('the planner over tables', () => {
+  test('a hold-down says when the decision may change', () => {
+    const p = plan(PRIMARY, input({ tables: [table([toB])], now: 100_000, healthySince: { internet: 90_000 } }));
+    assert.equal(p.actions[0]?.retryAfterMs, 20_000);
+  });
+
   test('routes whose CIDR is not in the config produce no action', () => {
     const other: RouteView = { destination: '10.9.0.0/16', target: { kind: 'interface', networkInterfaceId: 'eni-b' }, state: 'blackhole' };
     const p = plan(PRIMARY, input({ tables: [table([other])] }));

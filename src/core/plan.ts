@@ -25,6 +25,8 @@ export const Reason = {
   OwnerRemoteUndecided: 'OWNER_REMOTE_UNDECIDED',
   OwnerAlive: 'OWNER_ALIVE',
   NonInstanceTarget: 'NON_INSTANCE_TARGET',
+  HoldDown: 'HOLD_DOWN',
+  Flapping: 'FLAPPING',
   /** `instance: i-...` names an instance whose forwarding interface is unknown. */
   TargetUnknown: 'TARGET_UNKNOWN',
 } as const;
@@ -49,6 +51,8 @@ export interface PlannedAction {
   readonly reason: Reason;
   /** A sentence for logs and humans. */
   readonly detail: string;
+  /** For a hold-down: in how many ms the decision may change (the daemon plans again then). */
+  readonly retryAfterMs?: number;
   /** The route spec this action is for. */
   readonly route: RouteSpec;
 }
@@ -114,11 +118,51 @@ interface Decision {
   action: ActionKind;
   reason: Reason;
   detail: string;
+  retryAfterMs?: number;
   /** The owner IP a remote check must watch, if any. */
   watch?: string;
 }
 
-function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanInput): Decision {
+export const routeKey = (routeTableId: string, cidr: string): string => `${routeTableId} ${cidr}`;
+
+/**
+ * Why a primary must not take a live route back yet, if it must not: the
+ * route keeps being taken back (flapping), this daemon changed it less than
+ * hold_down ago, or our checks have been healthy for less than hold_down.
+ */
+function preemptBlock(route: RouteSpec, key: string, ownerText: string, input: PlanInput): Decision | undefined {
+  const other = input.flapping?.[key];
+  if (other !== undefined)
+    return {
+      action: 'none',
+      reason: Reason.Flapping,
+      detail: `route keeps being taken back by ${other} while ${input.identity.instanceId} is primary too; stopped taking it back until that changes (two primaries for one route?)`,
+    };
+  const holdMs = route.holdDown * 1000;
+  if (holdMs <= 0 || input.now === undefined) return undefined;
+  const last = input.lastChange?.[key];
+  if (last !== undefined && input.now - last < holdMs)
+    return {
+      action: 'none',
+      reason: Reason.HoldDown,
+      detail: `we changed this route ${Math.round((input.now - last) / 1000)} s ago; hold_down is ${route.holdDown} s`,
+      retryAfterMs: holdMs - (input.now - last),
+    };
+  const since =
+    route.healthchecks.length === 0
+      ? input.startedAt
+      : Math.max(...route.healthchecks.map((n) => input.healthySince?.[n] ?? Infinity));
+  if (since !== undefined && Number.isFinite(since) && input.now - since < holdMs)
+    return {
+      action: 'none',
+      reason: Reason.HoldDown,
+      detail: `our checks have been healthy for ${Math.max(0, Math.round((input.now - since) / 1000))} s; taking the route from ${ownerText} after hold_down (${route.holdDown} s)`,
+      retryAfterMs: holdMs - (input.now - since),
+    };
+  return undefined;
+}
+
+function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanInput, key: string): Decision {
   const me = input.identity;
   const gate = gateOf(route, input.checks);
   const checkNames = route.healthchecks.join(', ');
@@ -156,7 +200,12 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
   if (gate === 'unhealthy') return { action: 'none', reason: Reason.CheckUnhealthy, detail: `our check (${checkNames}) is unhealthy; not taking over` };
 
   if (!route.ifUnhealthy) {
-    return { action: 'replace', reason: Reason.Preempt, detail: `we are primary for this route (no if_unhealthy); taking it from ${describeTarget(existing).target}` };
+    const from = describeTarget(existing).target;
+    // A dead owner is taken over at once; only a live one is subject to hold-down and flap detection.
+    const ownerDead = existing.state === 'blackhole';
+    const block = ownerDead ? undefined : preemptBlock(route, key, from, input);
+    if (block !== undefined) return block;
+    return { action: 'replace', reason: Reason.Preempt, detail: `we are primary for this route (no if_unhealthy); taking it from ${from}` };
   }
 
   // Backup rules: take over only when the owner is dead.
@@ -220,7 +269,7 @@ export function plan(config: Config, input: PlanInput): Plan {
       problems.push({ code: 'PLAN_NO_TABLES', tableName: spec.name, message: `no route table of ${input.identity.vpcId} matches the finder of ${spec.name}` });
     for (const table of tables) {
       for (const route of spec.routes) {
-        const key = `${table.id} ${route.cidr}`;
+        const key = routeKey(table.id, route.cidr);
         const first = claimed.get(key);
         if (first !== undefined) {
           problems.push({
@@ -232,7 +281,7 @@ export function plan(config: Config, input: PlanInput): Plan {
         }
         claimed.set(key, spec.name);
         const existing = table.routes.find((r) => r.destination === route.cidr);
-        const d = decide(route, existing, input);
+        const d = decide(route, existing, input, key);
         const watch = d.watch ?? remoteWatchFor(route, existing, input);
         if (watch !== undefined && route.remoteHealthcheck !== undefined) {
           const set = remote.get(route.remoteHealthcheck) ?? new Set<string>();
@@ -248,6 +297,7 @@ export function plan(config: Config, input: PlanInput): Plan {
           ...(existing !== undefined ? { current: describeTarget(existing) } : {}),
           reason: d.reason,
           detail: d.detail,
+          ...(d.retryAfterMs !== undefined ? { retryAfterMs: Math.max(0, Math.ceil(d.retryAfterMs)) } : {}),
           route,
         });
       }

@@ -68,4 +68,14 @@ export interface PlanInput {
   readonly interfaceOwners: Readonly<Record<string, string>>;
   /** For routes with `instance: i-...` (not us): that instance's forwarding interface. */
   readonly instanceInterfaces?: Readonly<Record<string, string>>;
+  /** The daemon's monotonic clock, ms; hold-down is off when absent. */
+  readonly now?: number;
+  /** When the daemon started (ms): how long a route without checks has been "healthy". */
+  readonly startedAt?: number;
+  /** By route key (`routeTableId cidr`): when this daemon last changed the route's owner (ms). */
+  readonly lastChange?: Readonly<Record<string, number>>;
+  /** By local check name: since when it has been healthy (ms). */
+  readonly healthySince?: Readonly<Record<string, number>>;
+  /** By route key: routes where taking back from a live owner keeps being undone; the value is that owner. */
+  readonly flapping?: Readonly<Record<string, string>>;
 }

@@ -2,12 +2,13 @@
 // log what would be done). Passes run every poll_time (±10 % jitter) and as
 // soon as any check changes, coalesced: a change only brings the next pass
 // forward, it carries no delta. One lifecycle: start(signal) until it fires.
+import { createHash } from 'node:crypto';
 import type { CheckSpec, Config } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { substitute } from '../config/values.js';
-import { placeholderValues, plan } from '../core/plan.js';
+import { Reason, placeholderValues, plan, routeKey } from '../core/plan.js';
 import type { Plan, PlannedAction } from '../core/plan.js';
-import type { CheckView, Identity } from '../core/types.js';
+import type { CheckView, Identity, RouteTableView } from '../core/types.js';
 import { toEc2Error } from '../ec2/errors.js';
 import type { Ec2Port } from '../ec2/port.js';
 import { HealthCheck, RemotePool } from '../health/index.js';
@@ -15,7 +16,7 @@ import type { Logger } from '../log/logger.js';
 import { applyPlan } from './apply.js';
 import type { ActionOutcome } from './apply.js';
 import { newReadCache, readWorld } from './read-world.js';
-import type { ReadCache } from './read-world.js';
+import type { ReadCache, World } from './read-world.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -39,6 +40,21 @@ export interface PassResult {
 
 const specKey = (s: CheckSpec): string => JSON.stringify(s);
 
+/** Take-backs of one route from the same live owner within the window that mean two primaries are fighting. */
+export const FLAP_MAX_SWINGS = 3;
+export const FLAP_WINDOW_MS = 300_000;
+
+/**
+ * How long a backup waits before re-reading and taking a route over: 0-500 ms
+ * by `priority` (100 waits 0, 0 waits 500), plus 0-199 ms from a stable hash
+ * of (instance, table, CIDR), so every instance ranks the same way without
+ * talking to the others.
+ */
+export function rankDelayMs(priority: number, instanceId: string, routeTableId: string, cidr: string): number {
+  const h = createHash('sha256').update(`${instanceId} ${routeTableId} ${cidr}`).digest();
+  return (100 - priority) * 5 + (h.readUInt16BE(0) % 200);
+}
+
 /** After `failures` failed passes in a row: 1 s, 2 s, 4 s ... capped at poll_time and 30 s, each between 50 % and 100 % of that. */
 export function retryDelayMs(failures: number, pollMs: number): number {
   const cap = Math.min(pollMs, 30_000, 1000 * 2 ** Math.min(failures - 1, 15));
@@ -54,6 +70,15 @@ export class Daemon {
   private wake: (() => void) | undefined;
   private kicked = false;
   private lastErrors = new Map<string, number>();
+  private readonly startedAt = performance.now();
+  /** By check name: since when it has been healthy (monotonic ms). */
+  private readonly healthySince = new Map<string, number>();
+  /** By route key: when this daemon last made the route point at us. */
+  private readonly lastChange = new Map<string, number>();
+  /** By route key: times we took the route back from a live owner, and from whom. */
+  private readonly swings = new Map<string, { other: string; times: number[] }>();
+  /** By route key: the live owner we keep fighting with; we stopped taking the route back. */
+  private readonly flapping = new Map<string, string>();
   lastPass: PassResult | undefined;
 
   constructor(private readonly opts: DaemonOptions) {
@@ -83,7 +108,12 @@ export class Daemon {
       if (this.checks.has(name)) continue;
       const check = new HealthCheck(spec, { logger: this.log.child({ check: name }), hooks: hookOpts });
       // The check logs its own transitions; a change only brings the next pass forward.
-      check.on('change', () => this.kick());
+      check.on('change', (e) => {
+        if (e.healthy) {
+          if (!this.healthySince.has(name)) this.healthySince.set(name, performance.now());
+        } else this.healthySince.delete(name);
+        this.kick();
+      });
       this.checks.set(name, check.start(this.life.signal));
     }
     const templates = this.config.remoteHealthchecks;
@@ -149,8 +179,9 @@ export class Daemon {
     try {
       const world = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs });
       this.clearErrors('read:');
-      const { checks, remote } = this.checkViews();
-      p = plan(this.config, { identity: this.opts.identity, ...world, checks, remoteChecks: remote });
+      this.updateFlapping(world.tables);
+      p = this.planOn(world);
+      if (apply) p = await this.confirm(p, world);
     } catch (e) {
       const err = toEc2Error('read', e);
       this.reportOnce(`read:${err.code}:${err.awsCode}`, { code: err.code, awsCode: err.awsCode }, `reading route tables failed; will retry next pass: ${err.message}`);
@@ -164,6 +195,7 @@ export class Daemon {
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
     for (const o of outcomes) {
       const a = o.action;
+      if (o.ok && a.action !== 'delete') this.recordChange(a);
       const key = `apply:${a.routeTableId}:${a.cidr}`;
       if (o.error !== undefined)
         this.reportOnce(`${key}:${o.error.code}:${o.error.awsCode}`, { routeTable: a.routeTableId, cidr: a.cidr, action: a.action, code: o.error.code, awsCode: o.error.awsCode, reason: a.reason }, `${a.action} route failed; the next pass retries: ${o.error.message}`);
@@ -171,6 +203,82 @@ export class Daemon {
     }
     const ok = outcomes.every((o) => o.ok) && p.problems.length === 0;
     return done({ ok, plan: p, outcomes });
+  }
+
+  private planOn(world: World): Plan {
+    const { checks, remote } = this.checkViews();
+    return plan(this.config, {
+      identity: this.opts.identity,
+      ...world,
+      checks,
+      remoteChecks: remote,
+      now: performance.now(),
+      startedAt: this.startedAt,
+      lastChange: Object.fromEntries(this.lastChange),
+      healthySince: Object.fromEntries(this.healthySince),
+      flapping: Object.fromEntries(this.flapping),
+    });
+  }
+
+  /**
+   * EC2 has no compare-and-swap on routes. Before taking a route over or
+   * deleting one, wait the route's rank delay (backups only: a higher
+   * `priority`, then a stable hash of our instance id, acts first), re-read
+   * just the affected tables, re-plan, and keep only the changes that still
+   * hold: a backup that finds the route already taken by a live backup stands
+   * down without writing.
+   */
+  private async confirm(p: Plan, world: World): Promise<Plan> {
+    const risky = p.actions.filter((a) => a.action === 'replace' || a.action === 'delete' || (a.action === 'create' && a.route.ifUnhealthy));
+    if (risky.length === 0) return p;
+    const backups = risky.filter((a) => a.route.ifUnhealthy);
+    const delay = backups.length === 0 ? 0 : Math.min(...backups.map((a) => rankDelayMs(a.route.priority, this.opts.identity.instanceId, a.routeTableId, a.cidr)));
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const ids = [...new Set(risky.map((a) => a.routeTableId))];
+    const fresh = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs, routeTableIds: ids });
+    const tables = world.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
+    const again = this.planOn({ ...world, ...fresh, tables });
+    const still = new Set(again.actions.filter((a) => a.action !== 'none').map((a) => `${a.routeTableId} ${a.cidr} ${a.action}`));
+    const actions = p.actions.map((a) => {
+      if (a.action === 'none' || still.has(`${a.routeTableId} ${a.cidr} ${a.action}`)) return a;
+      const now = again.actions.find((b) => b.routeTableId === a.routeTableId && b.cidr === a.cidr);
+      this.log.info({ routeTable: a.routeTableId, cidr: a.cidr, planned: a.action, reason: now?.reason }, `re-read before ${a.action}: no longer needed (${now?.detail ?? 'route gone from the plan'})`);
+      return now ?? { ...a, action: 'none' as const };
+    });
+    return { ...p, actions };
+  }
+
+  private recordChange(a: PlannedAction): void {
+    const key = routeKey(a.routeTableId, a.cidr);
+    const now = performance.now();
+    this.lastChange.set(key, now);
+    if (a.reason !== Reason.Preempt || a.current === undefined) return;
+    const other = a.current.ownerInstanceId ?? a.current.target;
+    const prev = this.swings.get(key);
+    const times = (prev?.other === other ? prev.times : []).filter((t) => now - t < FLAP_WINDOW_MS);
+    times.push(now);
+    this.swings.set(key, { other, times });
+    if (times.length >= FLAP_MAX_SWINGS && !this.flapping.has(key)) {
+      this.flapping.set(key, other);
+      this.log.error(
+        { routeTable: a.routeTableId, cidr: a.cidr, us: this.opts.identity.instanceId, other, swings: times.length },
+        `route ${a.cidr} in ${a.routeTableId} is flapping between ${this.opts.identity.instanceId} and ${other} (${times.length} take-backs in ${FLAP_WINDOW_MS / 1000} s); not taking it back until that changes — are both configured as primary?`,
+      );
+    }
+  }
+
+  /** A flap is over when the route no longer points at the instance we fought with. */
+  private updateFlapping(tables: readonly RouteTableView[]): void {
+    for (const [key, other] of this.flapping) {
+      const [rtb, cidr] = key.split(' ');
+      const r = tables.find((t) => t.id === rtb)?.routes.find((x) => x.destination === cidr);
+      const owner = r === undefined ? undefined : r.target.kind === 'interface' ? (r.target.instanceId ?? this.cache.interfaces.get(r.target.networkInterfaceId)?.instanceId ?? r.target.networkInterfaceId) : r.target.kind === 'instance' ? r.target.instanceId : r.target.id;
+      if (owner !== other) {
+        this.flapping.delete(key);
+        this.swings.delete(key);
+        this.log.info({ routeTable: rtb, cidr, other }, `route ${cidr} in ${rtb} no longer points at ${other}; flap detection reset`);
+      }
+    }
   }
 
   private logDecision(a: PlannedAction, apply: boolean): void {
@@ -219,7 +327,9 @@ export class Daemon {
       failures = failed ? failures + 1 : 0;
       if (this.kicked) continue;
       const pollMs = this.config.pollTime * 1000;
-      const ms = failed ? retryDelayMs(failures, pollMs) : pollMs * (1 + (Math.random() * 2 - 1) * jitter);
+      let ms = failed ? retryDelayMs(failures, pollMs) : pollMs * (1 + (Math.random() * 2 - 1) * jitter);
+      // A hold-down that ends before the next poll gets a pass of its own.
+      for (const a of r.plan?.actions ?? []) if (a.retryAfterMs !== undefined) ms = Math.min(ms, a.retryAfterMs + 50);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, ms);
         this.wake = () => {
@@ -234,6 +344,8 @@ export class Daemon {
   /** Swaps in a new config (SIGHUP). Checks whose spec did not change keep their state. */
   reload(config: Config): void {
     this.config = config;
+    this.flapping.clear();
+    this.swings.clear();
     this.syncChecks();
     this.kick();
   }

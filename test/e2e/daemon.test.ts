@@ -31,7 +31,7 @@ routetables:
           - {type: by_tag, config: {key: az, value: "\${az}"}}
           - {type: by_tag, config: {key: type, value: private}}
     manage_routes:
-      - {cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true}
+      - {cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}
   theirs:
     find:
       type: and
@@ -102,12 +102,11 @@ describe('a 2-AZ NAT pair', () => {
     daemon(sim, A, config);
     daemon(sim, B, config);
     await waitFor(async () => (await target(sim, RTB_A)) === ENI_A && (await target(sim, RTB_B)) === ENI_B, 20_000, 'both tables to point at their own AZ');
-    const writes = (await sim.mutations()).filter((m) => m.cidr === '0.0.0.0/0');
-    assert.deepEqual(
-      writes.map((m) => [m.action, m.routeTableId]).sort(),
-      [['CreateRoute', RTB_A], ['DeleteRoute', RTB_A], ['ReplaceRoute', RTB_B], ['ReplaceRoute', RTB_B]].sort(),
-      'the setup (delete, replace) and exactly one create and one replace by the daemons',
-    );
+    // B may fill A's missing route first (a backup takes a missing route) before A takes it back;
+    // either way the daemons make at most three writes, and B's own table is replaced once, by B.
+    const writes = (await sim.mutations()).filter((m) => m.caller !== 'AKIDTEST');
+    assert.ok(writes.length >= 2 && writes.length <= 3, JSON.stringify(writes.map((m) => [m.caller, m.action, m.routeTableId])));
+    assert.deepEqual(writes.filter((m) => m.routeTableId === RTB_B).map((m) => m.action), ['ReplaceRoute']);
     await sim.admin('DELETE', 'counters');
     await sleep(POLL * 3000 + 500);
     assert.equal(await sim.mutatingCalls(), 0, 'no mutating call at steady state');

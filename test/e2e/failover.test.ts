@@ -1,0 +1,129 @@
+// Calm failover, end to end: racing backups end with one owner, two primaries
+// stop fighting, and a recovered primary waits out its hold-down.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
+import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import { Daemon, ROOT, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
+
+const scratch = new Scratch();
+after(() => scratch.remove());
+const running: { stop(): Promise<unknown> }[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+});
+
+async function startSim(world: string): Promise<Sim> {
+  const s = await Sim.start(world);
+  running.push(s);
+  return s;
+}
+
+function daemon(sim: Sim, id: string, config: string): Daemon {
+  const d = Daemon.start(sim, id, ['run', '-f', config, '-debug', '-log-format=json']);
+  running.push(d);
+  return d;
+}
+
+const routeOwner = async (sim: Sim, rtb: string, cidr: string): Promise<string | undefined> => (await sim.route(rtb, cidr))?.networkInterfaceId;
+
+describe('three backups race for a blackholed route', () => {
+  test('exactly one owner at the end, at most three writes, and no change in the next 30 s', async () => {
+    const sim = await startSim(join(ROOT, 'test/e2e/worlds/race.yaml'));
+    const RTB = 'rtb-0e000000000000000';
+    const CIDR = '10.30.0.53/32';
+    const config = scratch.file(
+      'race.yaml',
+      `poll_time: 1
+healthchecks:
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+routetables:
+  main:
+    find: {type: main}
+    manage_routes:
+      - {cidr: ${CIDR}, healthcheck: up, if_unhealthy: true}
+`,
+    );
+    const backups = ['i-0e000000000000001', 'i-0e000000000000002', 'i-0e000000000000003'];
+    const ds = backups.map((id) => daemon(sim, id, config));
+    for (const d of ds) await d.waitForLog(/health check is now healthy/);
+    await sleep(1500);
+    await sim.admin('POST', 'instances/i-0e0000000000000f0/terminate');
+    const enis = backups.map((id) => sim.instance(id).networkInterfaces[0]!.networkInterfaceId);
+    await waitFor(async () => enis.includes((await routeOwner(sim, RTB, CIDR)) ?? ''), 15_000, 'a backup to take the route');
+    await sleep(2000);
+    const owner = await routeOwner(sim, RTB, CIDR);
+    const writes = (await sim.mutations()).filter((m) => m.cidr === CIDR);
+    assert.ok(writes.length >= 1 && writes.length <= 3, `${writes.length} writes: ${JSON.stringify(writes.map((m) => [m.caller, m.action]))}`);
+    const seq = writes.length === 0 ? 0 : Math.max(...writes.map((m) => m.seq));
+    await sleep(30_000);
+    assert.equal(await routeOwner(sim, RTB, CIDR), owner, 'the owner did not change');
+    assert.equal((await sim.mutations()).filter((m) => m.seq > seq).length, 0, 'no write in the next 30 s');
+    const stoodDown = ds.filter((d) => /no longer needed|"reason":"OWNER_ALIVE"/.test(d.logs)).length;
+    assert.ok(stoodDown >= 2, 'the other backups stood down');
+  });
+});
+
+const NAT = `${WORLDS}/nat-pair.yaml`;
+const A = 'i-0a0000000000000a1';
+const B = 'i-0a0000000000000b1';
+const RTB_A = 'rtb-0a0000000000000a1';
+
+describe('two instances both configured as primary for one route', () => {
+  test('flapping stops within the bound and an error names both instances', async () => {
+    const sim = await startSim(NAT);
+    const config = scratch.file(
+      'flap.yaml',
+      `poll_time: 0.5
+healthchecks:
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+routetables:
+  a:
+    find: {type: by_tag, config: {key: az, value: us-east-1a}}
+    manage_routes:
+      - {cidr: 0.0.0.0/0, healthcheck: up, hold_down: 0}
+`,
+    );
+    const da = daemon(sim, A, config);
+    const db = daemon(sim, B, config);
+    await waitFor(() => /is flapping between/.test(da.logs + db.logs), 40_000, 'a flapping error');
+    const line = (da.logs + db.logs).split('\n').find((l) => l.includes('is flapping between')) ?? '';
+    assert.match(line, new RegExp(`${A}.*${B}|${B}.*${A}`));
+    assert.match(line, /"level":50/);
+    await sleep(2000);
+    const n = (await sim.mutations()).length;
+    await sleep(5000);
+    assert.equal((await sim.mutations()).length, n, 'no more take-backs once flapping was detected');
+    assert.ok(n <= 8, `${n} writes before the fighting stopped`);
+  });
+});
+
+describe('hold-down', () => {
+  test('a recovered primary does not take its route back before hold_down, and does after', async () => {
+    const sim = await startSim(NAT);
+    const ec2 = new EC2Client({ region: sim.info.region, endpoint: sim.info.ec2Endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } });
+    // B holds A's table, as after a failover.
+    await ec2.send(new ReplaceRouteCommand({ RouteTableId: RTB_A, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: 'eni-0a0000000000000b1' }));
+    ec2.destroy();
+    const config = scratch.file(
+      'hold.yaml',
+      `poll_time: 300
+healthchecks:
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+routetables:
+  a:
+    find: {type: by_tag, config: {key: az, value: "\${az}"}}
+    manage_routes:
+      - {cidr: 0.0.0.0/0, healthcheck: up, hold_down: 4}
+`,
+    );
+    const da = daemon(sim, A, config);
+    await da.waitForLog(/"reason":"HOLD_DOWN"/);
+    const healthyAt = Number(/"time":(\d+)[^\n]*health check is now healthy/.exec(da.logs)?.[1]);
+    assert.ok(healthyAt > 0);
+    await waitFor(async () => (await routeOwner(sim, RTB_A, '0.0.0.0/0')) === 'eni-0a0000000000000a1', 20_000, 'A to take its table back');
+    const back = (await sim.mutations()).find((m) => m.routeTableId === RTB_A && m.caller !== 'AKIDTEST');
+    assert.ok(back !== undefined);
+    assert.ok(back.wallMs - healthyAt >= 3900, `took it back ${Math.round(back.wallMs - healthyAt)} ms after becoming healthy`);
+  });
+});
