@@ -70,7 +70,13 @@ export class SdkEc2 implements Ec2Port {
   private readonly onCall: NonNullable<SdkAdapterOptions['onCall']>;
 
   constructor(opts: SdkAdapterOptions) {
-    this.client = new EC2Client({ region: opts.region, maxAttempts: opts.maxAttempts ?? 4, retryMode: 'standard' });
+    this.client = new EC2Client({
+      region: opts.region,
+      maxAttempts: opts.maxAttempts ?? 4,
+      retryMode: 'standard',
+      // An endpoint that accepts and never answers must not stall a pass.
+      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+    });
     this.onCall = opts.onCall ?? (() => undefined);
   }
 
