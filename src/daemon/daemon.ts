@@ -45,14 +45,14 @@ export const FLAP_MAX_SWINGS = 3;
 export const FLAP_WINDOW_MS = 300_000;
 
 /**
- * How long a backup waits before re-reading and taking a route over: 0-500 ms
- * by `priority` (100 waits 0, 0 waits 500), plus 0-199 ms from a stable hash
+ * How long a backup waits before re-reading and taking a route over: 0-200 ms
+ * by `priority` (100 waits 0, 0 waits 200), plus 0-199 ms from a stable hash
  * of (instance, table, CIDR), so every instance ranks the same way without
  * talking to the others.
  */
 export function rankDelayMs(priority: number, instanceId: string, routeTableId: string, cidr: string): number {
   const h = createHash('sha256').update(`${instanceId} ${routeTableId} ${cidr}`).digest();
-  return (100 - priority) * 5 + (h.readUInt16BE(0) % 200);
+  return (100 - priority) * 2 + (h.readUInt16BE(0) % 200);
 }
 
 /** After `failures` failed passes in a row: 1 s, 2 s, 4 s ... capped at poll_time and 30 s, each between 50 % and 100 % of that. */
@@ -79,6 +79,8 @@ export class Daemon {
   private readonly swings = new Map<string, { other: string; times: number[] }>();
   /** By route key: the live owner we keep fighting with; we stopped taking the route back. */
   private readonly flapping = new Map<string, string>();
+  /** What the last full read saw; a check change plans on it (then confirms on a fresh read). */
+  private lastWorld: World | undefined;
   lastPass: PassResult | undefined;
 
   constructor(private readonly opts: DaemonOptions) {
@@ -168,7 +170,12 @@ export class Daemon {
   }
 
   /** One pass: read, plan, and apply unless `apply` is false (plan / -noop). */
-  async pass(apply = !this.opts.noop): Promise<PassResult> {
+  /**
+   * `fromCache`: plan on the tables the last pass read (a check changed; the
+   * fast path) instead of reading the whole VPC; every change is then
+   * confirmed on a fresh read of just its tables.
+   */
+  async pass(apply = !this.opts.noop, fromCache = false): Promise<PassResult> {
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
     const done = (r: Omit<PassResult, 'startedAt' | 'durationMs'>): PassResult => {
@@ -177,11 +184,15 @@ export class Daemon {
     };
     let p: Plan;
     try {
-      const world = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs });
-      this.clearErrors('read:');
-      this.updateFlapping(world.tables);
+      const cached = fromCache ? this.lastWorld : undefined;
+      const world = cached ?? (await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs }));
+      if (cached === undefined) {
+        this.lastWorld = world;
+        this.clearErrors('read:');
+        this.updateFlapping(world.tables);
+      }
       p = this.planOn(world);
-      if (apply) p = await this.confirm(p, world);
+      if (apply) p = await this.confirm(p, world, cached !== undefined);
     } catch (e) {
       const err = toEc2Error('read', e);
       this.reportOnce(`read:${err.code}:${err.awsCode}`, { code: err.code, awsCode: err.awsCode }, `reading route tables failed; will retry next pass: ${err.message}`);
@@ -228,8 +239,10 @@ export class Daemon {
    * hold: a backup that finds the route already taken by a live backup stands
    * down without writing.
    */
-  private async confirm(p: Plan, world: World): Promise<Plan> {
-    const risky = p.actions.filter((a) => a.action === 'replace' || a.action === 'delete' || (a.action === 'create' && a.route.ifUnhealthy));
+  private async confirm(p: Plan, world: World, planRanOnCache: boolean): Promise<Plan> {
+    const risky = p.actions.filter(
+      (a) => a.action === 'replace' || a.action === 'delete' || (a.action === 'create' && (a.route.ifUnhealthy || planRanOnCache)),
+    );
     if (risky.length === 0) return p;
     const backups = risky.filter((a) => a.route.ifUnhealthy);
     const delay = backups.length === 0 ? 0 : Math.min(...backups.map((a) => rankDelayMs(a.route.priority, this.opts.identity.instanceId, a.routeTableId, a.cidr)));
@@ -316,16 +329,20 @@ export class Daemon {
     const jitter = this.opts.pollJitter ?? 0.1;
     this.life.signal.addEventListener('abort', () => this.wake?.(), { once: true });
     let failures = 0;
+    let fromKick = false;
     while (!this.life.signal.aborted) {
       this.kicked = false;
-      const r = await this.pass();
+      const r = await this.pass(!this.opts.noop, fromKick);
       if (this.life.signal.aborted) break;
       // A pass that could not read or write is retried sooner than poll_time,
       // with a growing, jittered delay, so the daemon converges soon after EC2
       // recovers without bursting while it is still failing.
       const failed = r.error !== undefined || r.outcomes.some((o) => !o.ok);
       failures = failed ? failures + 1 : 0;
-      if (this.kicked) continue;
+      if (this.kicked) {
+        fromKick = !failed;
+        continue;
+      }
       const pollMs = this.config.pollTime * 1000;
       let ms = failed ? retryDelayMs(failures, pollMs) : pollMs * (1 + (Math.random() * 2 - 1) * jitter);
       // A hold-down that ends before the next poll gets a pass of its own.
@@ -338,6 +355,8 @@ export class Daemon {
         };
       });
       this.wake = undefined;
+      // Woken by a check change (not the poll timer, not a hold-down): the fast path.
+      fromKick = this.kicked && !failed;
     }
   }
 

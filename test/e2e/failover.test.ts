@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
-import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import { createServer } from 'node:net';
+import { CreateRouteCommand, EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { Daemon, ROOT, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
 
 const scratch = new Scratch();
@@ -125,5 +126,53 @@ routetables:
     const back = (await sim.mutations()).find((m) => m.routeTableId === RTB_A && m.caller !== 'AKIDTEST');
     assert.ok(back !== undefined);
     assert.ok(back.wallMs - healthyAt >= 3900, `took it back ${Math.round(back.wallMs - healthyAt)} ms after becoming healthy`);
+  });
+});
+
+describe('failover time', () => {
+  test('with a remote check at every 0.5 s, fall 3, and 80 ms EC2 latency (reported, not asserted)', async (t) => {
+    const sim = await startSim(NAT);
+    await sim.admin('POST', 'faults', { latencyMs: { '*': 80 } });
+    const ec2 = new EC2Client({ region: sim.info.region, endpoint: sim.info.ec2Endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } });
+    after(() => ec2.destroy());
+    const CIDR = '10.0.0.53/32';
+    await ec2.send(new CreateRouteCommand({ RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: 'eni-0a0000000000000a1' }));
+    let server = createServer((s) => s.on('error', () => undefined).end());
+    await new Promise<void>((ok) => server.listen(0, '127.0.1.10', ok));
+    const port = (server.address() as { port: number }).port;
+    const config = scratch.file(
+      'failover-time.yaml',
+      `poll_time: 30
+healthchecks:
+  up: {type: ping, destination: 127.0.0.1, every: 0.5, rise: 2, fall: 3}
+remote_healthchecks:
+  svc: {type: tcp, every: 0.5, rise: 2, fall: 3, timeout: 0.4, config: {port: ${port}}}
+routetables:
+  a:
+    find: {type: by_tag, config: {key: az, value: us-east-1a}}
+    manage_routes:
+      - {cidr: ${CIDR}, healthcheck: up, remote_healthcheck: svc, if_unhealthy: true}
+`,
+    );
+    const db = daemon(sim, B, config);
+    const times: number[] = [];
+    for (let trial = 0; trial < 3; trial++) {
+      await waitFor(() => (db.logs.match(/"destination":"127\.0\.1\.10"[^\n]*now healthy/g) ?? []).length > trial, 20_000, 'the remote check to pass');
+      await sleep(1000);
+      const seq = Math.max(0, ...(await sim.mutations()).map((m) => m.seq));
+      const fault = Date.now();
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await waitFor(async () => (await sim.mutations()).some((m) => m.seq > seq && m.cidr === CIDR), 20_000, 'the takeover');
+      const m = (await sim.mutations()).find((x) => x.seq > seq && x.cidr === CIDR)!;
+      times.push(m.wallMs - fault);
+      // Back to A for the next trial.
+      await ec2.send(new ReplaceRouteCommand({ RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: 'eni-0a0000000000000a1' }));
+      server = createServer((s) => s.on('error', () => undefined).end());
+      await new Promise<void>((ok) => server.listen(port, '127.0.1.10', ok));
+    }
+    await new Promise<void>((ok) => server.close(() => ok()));
+    times.sort((a, b) => a - b);
+    t.diagnostic(`failover times (fault -> route changed): ${times.map((x) => Math.round(x)).join(', ')} ms; median ${Math.round(times[1]!)} ms`);
+    assert.equal(times.length, 3);
   });
 });
