@@ -47,7 +47,10 @@ export interface ProbeResult {
  * opened, and settle promptly with `HC_ABORTED` when `signal` fires. It
  * never rejects.
  */
-export type Probe = (signal: AbortSignal) => Promise<ProbeResult>;
+export type Probe = ((signal: AbortSignal) => Promise<ProbeResult>) & {
+  /** Ends anything the probe keeps between runs (a long-lived ping process); called when its check stops. */
+  close?: () => void;
+};
 
 export function pass(latencyMs: number, detail = 'ok'): ProbeResult {
   return { ok: true, code: HealthCode.ok, latencyMs, detail };

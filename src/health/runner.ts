@@ -210,6 +210,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
       this.inFlight.discarded = true;
       this.inFlight.ac.abort();
     }
+    this.probe.close?.();
     this.log.debug({ check: this.name, destination: this.destination }, 'health check stopped');
   }
 

@@ -3,8 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createProbe } from '../../src/health/probes/index.js';
 import { parseRtt, pingArgv, pingProbe } from '../../src/health/probes/ping.js';
+import { pingSessionArgv, pingSessionProbe } from '../../src/health/probes/ping-session.js';
+import { HealthCheck } from '../../src/health/runner.js';
 import { HealthCode } from '../../src/health/result.js';
 import { never, spec } from './helpers.js';
 
@@ -30,19 +33,84 @@ describe('ping probe', () => {
   });
 
   test('ping 127.0.0.1 passes', async () => {
-    const r = await createProbe(spec({ kind: 'ping' }), '127.0.0.1')(never);
+    const r = await createProbe(spec({ kind: 'ping' }, { every: 5 }), '127.0.0.1')(never);
     assert.equal(r.code, HealthCode.ok, r.detail);
     assert.ok(r.latencyMs < 1000);
   });
 
   test('ping ::1 passes', { skip: hasIpv6Loopback() ? false : 'this machine has no IPv6 loopback' }, async () => {
-    const r = await createProbe(spec({ kind: 'ping' }), '::1')(never);
+    const r = await createProbe(spec({ kind: 'ping' }, { every: 5 }), '::1')(never);
     assert.equal(r.code, HealthCode.ok, r.detail);
+    const s = createProbe(spec({ kind: 'ping' }, { every: 0.5 }), '::1');
+    try {
+      const rs = await s(never);
+      assert.equal(rs.code, HealthCode.ok, rs.detail);
+    } finally {
+      s.close?.();
+    }
   });
 
   test('a missing ping binary is a spawn error', async () => {
     const r = await pingProbe('127.0.0.1', 500, ['/nonexistent/ping'])(never);
     assert.equal(r.code, HealthCode.spawn);
+    const s = pingSessionProbe('127.0.0.1', 200, 200, ['/nonexistent/ping']);
+    const rs = await s(never);
+    s.close();
+    assert.equal(rs.code, HealthCode.spawn);
+  });
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Running ping processes that this test process started. */
+function processes(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const m = /^\d+ \((.*)\) (\S) (\d+)/.exec(stat);
+      if (m?.[1] === 'ping' && m[2] !== 'Z' && Number(m[3]) === process.pid) n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
+
+describe('ping session (one long-lived ping per check)', () => {
+  test('the argv asks ping for one echo per interval', () => {
+    assert.deepEqual(pingSessionArgv('10.0.0.1', 500), ['ping', '-n', '-i', '0.5', '10.0.0.1']);
+    assert.deepEqual(pingSessionArgv('::1', 250), ['ping', '-6', '-n', '-i', '0.25', '::1']);
+  });
+
+  test('each probe takes the next reply from one process, and close() ends it', async () => {
+    const before = processes();
+    const probe = pingSessionProbe('127.0.0.1', 200, 200);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await probe(never);
+        assert.equal(r.code, HealthCode.ok, r.detail);
+        assert.equal(processes(), before + 1, 'one process for all runs');
+        await sleep(150);
+      }
+    } finally {
+      probe.close();
+    }
+    await sleep(50);
+    assert.equal(processes(), before);
+  });
+
+  test('a ping check at a sub-second interval becomes healthy and stopping it ends its process', async () => {
+    const before = processes();
+    const check = new HealthCheck(spec({ kind: 'ping' }, { every: 0.2, timeout: 0.2 }), { hooks: false, maxJitterMs: 0 });
+    const ac = new AbortController();
+    check.start(ac.signal);
+    await new Promise<void>((resolve) => check.once('transition', () => resolve()));
+    assert.equal(check.healthy, true);
+    ac.abort();
+    await check.settled();
+    await sleep(50);
+    assert.equal(processes(), before);
   });
 });
 
@@ -63,6 +131,18 @@ describe('ping in a network namespace with its loopback down', { skip: isRoot ? 
     assert.equal(r.ok, false);
     assert.equal(r.code, HealthCode.connect, r.detail);
     assert.match(r.detail, /unreachable/i);
+  });
+
+  test('a session ping fails at once when the namespace loopback is down', async () => {
+    // (Before any test brings the loopback up: after up and down again, ping sends and waits instead.)
+    const probe = pingSessionProbe('127.0.0.1', 1000, 1000, inNs);
+    try {
+      const r = await probe(never);
+      assert.equal(r.code, HealthCode.connect, r.detail);
+      assert.match(r.detail, /unreachable/i);
+    } finally {
+      probe.close();
+    }
   });
 
   test('ping 127.0.0.1 passes there once the loopback is up', async () => {
@@ -89,5 +169,16 @@ describe('ping in a network namespace with its loopback down', { skip: isRoot ? 
     const r = await pingProbe('10.99.0.2', 600, inNs)(never);
     assert.equal(r.code, HealthCode.timeout, r.detail);
     assert.equal(r.detail, 'no reply within 600 ms');
+    // The same with one long-lived process: every run times out.
+    const session = pingSessionProbe('10.99.0.2', 300, 300, inNs);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = await session(never);
+        assert.equal(s.code, HealthCode.timeout, s.detail);
+        assert.equal(s.detail, 'no reply within 300 ms');
+      }
+    } finally {
+      session.close();
+    }
   });
 });
