@@ -72,7 +72,8 @@ export function pingSessionProbe(destination: string, everyMs: number, timeoutMs
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const m = REPLY.exec(line);
-        if (m?.[1] === undefined || m[2] === undefined) continue;
+        // Duplicates (DUP!) are not a second reply for another turn.
+        if (m?.[1] === undefined || m[2] === undefined || line.includes('DUP!')) continue;
         const reply = { seq: Number(m[1]), rttMs: Number(m[2]), at: performance.now() };
         seen++;
         if (waiter !== undefined) waiter(reply);
