@@ -100,6 +100,42 @@ describe('ping session (one long-lived ping per check)', () => {
     assert.equal(processes(), before);
   });
 
+  // A stand-in for ping: `sh -c SCRIPT sh -n -i 0.2 DEST` runs SCRIPT with ping's arguments.
+  const fake = (script: string): string[] => ['sh', '-c', script, 'fake-ping'];
+
+  test('a reply slower than the timeout fails with its round trip time; duplicates are ignored', async () => {
+    const probe = pingSessionProbe(
+      '192.0.2.1',
+      200,
+      200,
+      fake('echo "64 bytes from $4: icmp_seq=1 ttl=64 time=0.1 ms"; echo "64 bytes from $4: icmp_seq=1 ttl=64 time=0.2 ms (DUP!)"; sleep 0.1; echo "64 bytes from $4: icmp_seq=2 ttl=64 time=450 ms"; sleep 30'),
+    );
+    try {
+      const first = await probe(never);
+      assert.equal(first.code, HealthCode.ok, first.detail);
+      assert.equal(first.latencyMs, 0.1);
+      const second = await probe(never);
+      assert.equal(second.code, HealthCode.timeout);
+      assert.equal(second.detail, 'reply after 450 ms (timeout 200 ms)');
+    } finally {
+      probe.close();
+    }
+  });
+
+  test('a ping that refuses the interval makes the check fall back to one process per run', async () => {
+    const probe = pingSessionProbe('192.0.2.1', 100, 100, fake('echo "ping: cannot flood; minimal interval allowed for user is 200ms" >&2; exit 2'));
+    try {
+      const first = await probe(never);
+      assert.equal(first.code, HealthCode.exit);
+      assert.match(first.detail, /minimal interval/);
+      // Now per run: the same stand-in is called as `ping -n -c 1 -W 1 DEST`, and its exit is reported the per-run way.
+      const second = await probe(never);
+      assert.match(second.detail, /^ping exit status 2: /);
+    } finally {
+      probe.close();
+    }
+  });
+
   test('a ping check at a sub-second interval becomes healthy and stopping it ends its process', async () => {
     const before = processes();
     const check = new HealthCheck(spec({ kind: 'ping' }, { every: 0.2, timeout: 0.2 }), { hooks: false, maxJitterMs: 0 });
