@@ -1,101 +1,223 @@
-// The one-command demo (./scripts/demo): simulator + two daemons + a failover.
+// The one-command demo (npm run demo / ./scripts/demo): the simulator, one
+// daemon per NAT instance, a failover and a reclaim, shown live. Everything
+// listens on 127.0.0.1 / the instances' 127.x addresses. Exits by itself and
+// leaves no process behind; Ctrl-C cleans up too.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const BIN = new URL('../bin/awsnycast', import.meta.url).pathname;
 const WORLD = new URL('../examples/worlds/nat-pair.yaml', import.meta.url).pathname;
-const A = 'i-0a0000000000000a1';
-const TABLES = ['rtb-0a0000000000000a1', 'rtb-0a0000000000000b1'];
+const TTY = process.stdout.isTTY === true;
+const HOLD_DOWN = 5;
 const dir = mkdtempSync(join(tmpdir(), 'awsnycast-demo-'));
 const children = [];
-const say = (s) => process.stdout.write(`\n== ${s}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const servers = new Map();
+const events = [];
+const views = new Map(); // instanceId -> Map(routeTable -> {reason, detail})
+let sim;
+let tables = [];
+let closing = false;
 
-async function main() {
-  const config = join(dir, 'awsnycast.yaml');
-  writeFileSync(config, `# The same file on both NAT instances: own AZ as primary, the other AZ as backup.
-poll_time: 2
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const stamp = () => new Date().toISOString().slice(11, 23);
+
+function event(text) {
+  events.push(`${stamp()}  ${text}`);
+  if (!TTY) process.stdout.write(`${stamp()}  ${text}\n`);
+}
+
+async function admin(method, path, body) {
+  const res = await fetch(`${sim.adminEndpoint}/_sim/${path}`, {
+    method,
+    ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+  });
+  return res.json();
+}
+
+const nameOf = (eni) => sim.instances.find((i) => i.networkInterfaces.some((n) => n.networkInterfaceId === eni))?.instanceId ?? eni;
+const label = (id) => (id === sim.instances[0].instanceId ? 'NAT A' : id === sim.instances[1].instanceId ? 'NAT B' : id);
+
+async function refresh() {
+  tables = (await admin('GET', 'route-tables')).routeTables.filter((t) => t.tags?.type === 'private');
+}
+
+function owner(rtb) {
+  const r = tables.find((t) => t.routeTableId === rtb)?.routes.find((x) => x.cidr === '0.0.0.0/0');
+  return r?.networkInterfaceId;
+}
+
+function draw() {
+  if (!TTY) return;
+  const lines = ['awsnycast demo — two NAT instances on the local simulator (Ctrl-C to stop)', ''];
+  lines.push('Route tables (0.0.0.0/0):');
+  for (const t of tables) {
+    const r = t.routes.find((x) => x.cidr === '0.0.0.0/0');
+    const who = r?.networkInterfaceId ? `${label(nameOf(r.networkInterfaceId))} (${r.networkInterfaceId})` : (r?.gatewayId ?? 'missing');
+    lines.push(`  ${t.routeTableId}  az ${t.tags.az}  ->  ${who}  [${r?.state ?? '-'}]`);
+  }
+  lines.push('', 'What each daemon decided last:');
+  for (const i of sim.instances) {
+    const svc = servers.has(i.instanceId) ? 'service up' : 'service DOWN';
+    lines.push(`  ${label(i.instanceId)} ${i.instanceId} (${i.privateIp}, ${svc})`);
+    for (const [rtb, v] of views.get(i.instanceId) ?? []) lines.push(`    ${rtb}: ${v.reason.padEnd(22)} ${v.detail}`);
+  }
+  lines.push('', 'Events:', ...events.slice(-12).map((e) => `  ${e}`));
+  process.stdout.write(`\x1b[H\x1b[2J${lines.join('\n')}\n`);
+}
+
+async function startService(inst) {
+  const server = createServer((s) => s.on('error', () => {}).end('ok\n'));
+  await new Promise((ok, fail) => server.once('error', fail).listen(inst.port, inst.privateIp, ok));
+  servers.set(inst.instanceId, server);
+}
+
+function stopService(inst) {
+  const server = servers.get(inst.instanceId);
+  servers.delete(inst.instanceId);
+  return new Promise((ok) => server.close(() => ok()));
+}
+
+function configFor(inst, port) {
+  return `# ${label(inst.instanceId)}: primary for its own AZ's private table, backup for the other one.
+poll_time: 10
 healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.5, rise: 2, fall: 2}
+  nat_service: {type: tcp, destination: ${inst.privateIp}, every: 0.5, rise: 2, fall: 3, timeout: 0.4, config: {port: ${port}}}
+remote_healthchecks:
+  peer_service: {type: tcp, every: 0.5, rise: 2, fall: 3, timeout: 0.4, config: {port: ${port}}}
 routetables:
   mine:
     find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}]
+    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: nat_service, never_delete: true, hold_down: ${HOLD_DOWN}}]
   theirs:
     find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, if_unhealthy: true}]
-`);
-  chmodSync(config, 0o600);
-
-  say(`starting the simulator: ${BIN} sim --world ${WORLD}`);
-  const sim = spawn(BIN, ['sim', '--world', WORLD], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(sim);
-  const info = JSON.parse(await new Promise((ok) => createInterface({ input: sim.stdout }).once('line', ok)));
-  const admin = async (method, path) => (await fetch(`${info.adminEndpoint}/_sim/${path}`, { method })).json();
-  const show = async () => {
-    const { routeTables } = await admin('GET', 'route-tables');
-    for (const t of routeTables.filter((x) => TABLES.includes(x.routeTableId))) {
-      const r = t.routes.find((x) => x.cidr === '0.0.0.0/0');
-      process.stdout.write(`   ${t.routeTableId} (${t.tags.az})  0.0.0.0/0 -> ${r ? `${r.networkInterfaceId ?? r.gatewayId} [${r.state}]` : 'missing'}\n`);
-    }
-  };
-  console.log(`EC2 endpoint ${info.ec2Endpoint}; instances ${info.instances.map((i) => `${i.instanceId} (${i.availabilityZone}, ${i.privateIp})`).join(', ')}`);
-  await show();
-
-  const daemons = new Map();
-  for (const i of info.instances) {
-    say(`starting awsnycast run -f ${config} on ${i.instanceId} (AWS_EC2_METADATA_SERVICE_ENDPOINT=${i.imdsEndpoint})`);
-    const d = spawn(BIN, ['run', '-f', config, '-log-format=text'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, AWS_ENDPOINT_URL_EC2: info.ec2Endpoint, AWS_EC2_METADATA_SERVICE_ENDPOINT: i.imdsEndpoint, AWS_ACCESS_KEY_ID: `AKID${i.instanceId.slice(-3)}`, AWS_SECRET_ACCESS_KEY: 'demo' },
-    });
-    children.push(d);
-    daemons.set(i.instanceId, d);
-  }
-  // Ready when each daemon has read the route tables at least twice (its checks have decided by then).
-  for (let i = 0; i < 300; i++) {
-    const { byCaller } = await admin('GET', 'counters');
-    const passes = info.instances.map((x) => byCaller?.[`AKID${x.instanceId.slice(-3)}`]?.byAction?.DescribeRouteTables ?? 0);
-    if (passes.every((n) => n >= 2)) break;
-    await sleep(100);
-  }
-  say('both daemons are up; each AZ table points at its own NAT:');
-  await show();
-
-  say(`stopping NAT A (${A}): its daemon goes away and the instance stops`);
-  daemons.get(A).kill('SIGTERM');
-  const t0 = Date.now();
-  await admin('POST', `instances/${A}/stop`);
-  for (let i = 0; i < 100; i++) {
-    const { routeTables } = await admin('GET', 'route-tables');
-    const r = routeTables.find((x) => x.routeTableId === TABLES[0]).routes.find((x) => x.cidr === '0.0.0.0/0');
-    if (r?.networkInterfaceId === 'eni-0a0000000000000b1') break;
-    await sleep(100);
-  }
-  say(`NAT B took over AZ a's table ${((Date.now() - t0) / 1000).toFixed(1)} s after NAT A stopped:`);
-  await show();
-  const { entries } = await admin('GET', 'mutations?kind=route');
-  say('every route change the simulator saw:');
-  for (const m of entries) console.log(`   ${m.time} ${m.caller} ${m.action} ${m.routeTableId} ${m.cidr}: ${m.before?.networkInterfaceId ?? '-'} -> ${m.after?.networkInterfaceId ?? '-'}`);
+    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: nat_service, if_unhealthy: true, remote_healthcheck: peer_service}]
+`;
 }
 
-function cleanup() {
-  for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+function startDaemon(inst) {
+  const file = join(dir, `${inst.instanceId}.yaml`);
+  writeFileSync(file, configFor(inst, inst.port));
+  chmodSync(file, 0o600);
+  const d = spawn(BIN, ['run', '-f', file, '-debug', '-log-format=json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL_EC2: sim.ec2Endpoint,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: inst.imdsEndpoint,
+      AWS_ACCESS_KEY_ID: `AKID${inst.instanceId.slice(-3).toUpperCase()}`,
+      AWS_SECRET_ACCESS_KEY: 'demo',
+    },
+  });
+  children.push(d);
+  const view = new Map();
+  views.set(inst.instanceId, view);
+  createInterface({ input: d.stdout }).on('line', () => {});
+  createInterface({ input: d.stderr }).on('line', (line) => {
+    let rec;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (rec.routeTable && rec.reason) view.set(rec.routeTable, { reason: rec.reason, detail: String(rec.msg ?? '').replace(/^(no change|would \w+ route|will \w+ route): /, '') });
+    if (rec.level >= 30 && /route:|flapping|failed/.test(rec.msg ?? '')) event(`${label(inst.instanceId)}: ${rec.msg}`);
+  });
+  return d;
+}
+
+async function waitOwner(rtb, eni, what, timeoutMs = 30_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    await refresh();
+    draw();
+    if (owner(rtb) === eni) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function main() {
+  event(`starting the simulator: awsnycast sim --world ${WORLD}`);
+  const child = spawn(BIN, ['sim', '--world', WORLD], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  sim = JSON.parse(await new Promise((ok) => createInterface({ input: child.stdout }).once('line', ok)));
+  event(`simulator up: EC2 endpoint ${sim.ec2Endpoint}, admin ${sim.adminEndpoint}`);
+  const [a, b] = sim.instances;
+  await refresh();
+  const rtbA = tables.find((t) => t.tags.az === a.availabilityZone).routeTableId;
+  const eniA = a.networkInterfaces[0].networkInterfaceId;
+  const eniB = b.networkInterfaces[0].networkInterfaceId;
+  // One service port for both NATs (the remote check template names one port), each on its own address.
+  a.port = 0;
+  for (const inst of [a, b]) {
+    await startService(inst);
+    b.port = servers.get(a.instanceId).address().port;
+    a.port = b.port;
+    event(`${label(inst.instanceId)}: its NAT service listens on ${inst.privateIp}:${inst.port}; starting awsnycast run on it`);
+    startDaemon(inst);
+  }
+  const ticker = setInterval(() => {
+    refresh().then(draw, () => {});
+  }, 300);
+  try {
+    // Ready: each daemon's remote check of the other's service has passed.
+    for (let i = 0; i < 150 && [...views.values()].some((v) => ![...v.values()].some((x) => x.reason === 'OWNER_ALIVE')); i++) await sleep(200);
+    event('both daemons are up; each AZ table points at its own NAT, each NAT watches the other');
+    await sleep(2000);
+
+    event(`stopping NAT A's service (the instance keeps running)`);
+    const seq = (await admin('GET', 'mutations?kind=route')).lastSeq;
+    const fault = Date.now();
+    await stopService(a);
+    await waitOwner(rtbA, eniB, 'NAT B to take over');
+    const m = (await admin('GET', `mutations?since=${seq}&kind=route`)).entries.find((x) => x.routeTableId === rtbA);
+    event(`NAT B took over ${rtbA} ${((m.wallMs - fault) / 1000).toFixed(2)} s after NAT A's service stopped (simulator's mutation log)`);
+    await sleep(2000);
+
+    event(`restoring NAT A's service; NAT A takes its table back after its hold_down of ${HOLD_DOWN} s`);
+    const back = Date.now();
+    await startService(a);
+    await waitOwner(rtbA, eniA, 'NAT A to reclaim its table');
+    event(`NAT A reclaimed ${rtbA} ${((Date.now() - back) / 1000).toFixed(1)} s after its service came back`);
+    await sleep(1500);
+  } finally {
+    clearInterval(ticker);
+  }
+  await refresh();
+  draw();
+  process.stdout.write('\nEvery route change the simulator saw:\n');
+  for (const x of (await admin('GET', 'mutations?kind=route')).entries)
+    process.stdout.write(`  ${x.time}  ${label(nameOf(x.after?.networkInterfaceId ?? ''))} ${x.action} ${x.routeTableId} ${x.cidr}: ${x.before?.networkInterfaceId ?? '-'} -> ${x.after?.networkInterfaceId ?? '-'}\n`);
+}
+
+async function cleanup() {
+  if (closing) return;
+  closing = true;
+  for (const s of servers.values()) s.close();
+  const exits = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((ok) => c.once('exit', ok)));
+  for (const c of children.slice().reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+  const timer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 8000);
+  await Promise.all(exits);
+  clearTimeout(timer);
   rmSync(dir, { recursive: true, force: true });
 }
 
+process.on('SIGINT', () => {
+  cleanup().then(() => process.exit(130));
+});
+
 main().then(
   async () => {
-    cleanup();
-    await sleep(500);
-    say('demo finished');
+    await cleanup();
+    process.stdout.write('\ndemo finished; every process it started has exited.\n');
   },
-  (e) => {
-    console.error(`demo failed: ${e.stack ?? e}`);
-    cleanup();
+  async (e) => {
+    process.stderr.write(`demo failed: ${e.stack ?? e}\n`);
+    await cleanup();
     process.exitCode = 1;
   },
 );

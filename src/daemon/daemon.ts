@@ -81,6 +81,8 @@ export class Daemon {
   private readonly flapping = new Map<string, string>();
   /** What the last full read saw; a check change plans on it (then confirms on a fresh read). */
   private lastWorld: World | undefined;
+  /** When the last full read happened; the poll counts from it, whatever passes ran since. */
+  private lastFullRead = 0;
   lastPass: PassResult | undefined;
 
   constructor(private readonly opts: DaemonOptions) {
@@ -184,10 +186,16 @@ export class Daemon {
     };
     let p: Plan;
     try {
-      const cached = fromCache ? this.lastWorld : undefined;
-      const world = cached ?? (await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs }));
-      if (cached === undefined) {
+      let cached = fromCache ? this.lastWorld : undefined;
+      // On the cached tables, only a plan that changes something is worth its
+      // speed (the change is confirmed on a fresh read of its tables); a plan
+      // of no changes may just be stale, so it is made again on a full read.
+      if (cached !== undefined && !this.planOn(cached).actions.some((a) => a.action !== 'none')) cached = undefined;
+      let world = cached;
+      if (world === undefined) {
+        world = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs });
         this.lastWorld = world;
+        this.lastFullRead = performance.now();
         this.clearErrors('read:');
         this.updateFlapping(world.tables);
       }
@@ -344,7 +352,10 @@ export class Daemon {
         continue;
       }
       const pollMs = this.config.pollTime * 1000;
-      let ms = failed ? retryDelayMs(failures, pollMs) : pollMs * (1 + (Math.random() * 2 - 1) * jitter);
+      // The poll counts from the last full read: passes on cached tables do not postpone it.
+      let ms = failed
+        ? retryDelayMs(failures, pollMs)
+        : Math.max(0, this.lastFullRead + pollMs * (1 + (Math.random() * 2 - 1) * jitter) - performance.now());
       // A hold-down that ends before the next poll gets a pass of its own.
       for (const a of r.plan?.actions ?? []) if (a.retryAfterMs !== undefined) ms = Math.min(ms, a.retryAfterMs + 50);
       await new Promise<void>((resolve) => {
