@@ -187,6 +187,37 @@ routetables:
   });
 });
 
+describe('-noop with a remote check', () => {
+  test('a pass triggered by the remote check only logs what it would do', async () => {
+    const sim = await startSim();
+    const ec2 = sdk(sim);
+    const svc = await listen(sim.instance(A).privateIp);
+    await ec2.send(new CreateRouteCommand({ RouteTableId: RTB_A, DestinationCidrBlock: '10.0.0.53/32', NetworkInterfaceId: ENI_A }));
+    await sim.admin('DELETE', 'counters');
+    const config = scratch.file(
+      'remote-noop.yaml',
+      `poll_time: 300
+healthchecks:
+  self: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 1, fall: 1}
+remote_healthchecks:
+  dns: {type: tcp, every: 0.2, rise: 2, fall: 2, config: {port: ${svc.port}}}
+routetables:
+  a:
+    find: {type: by_tag, config: {key: az, value: us-east-1a}}
+    manage_routes:
+      - {cidr: 10.0.0.53/32, healthcheck: self, remote_healthcheck: dns, if_unhealthy: true}
+`,
+    );
+    const db = daemon(sim, B, config, ['-noop']);
+    const ipA = sim.instance(A).privateIp.replace(/\./g, '\\.');
+    await db.waitForLog(new RegExp(`"destination":"${ipA}".*now healthy|now healthy.*"destination":"${ipA}"`));
+    await new Promise<void>((ok) => svc.server.close(() => ok()));
+    await db.waitForLog(/would replace route: remote check dns of owner 127\.0\.1\.10 is unhealthy/);
+    assert.equal(await sim.mutatingCalls(), 0);
+    assert.equal(await target(sim, RTB_A, '10.0.0.53/32'), ENI_A);
+  });
+});
+
 describe('an anycast /32 gated by a local check', () => {
   const config = (port: number, extra = ''): string => `poll_time: ${POLL}
 healthchecks:
