@@ -42,7 +42,8 @@ const nameOf = (eni) => sim.instances.find((i) => i.networkInterfaces.some((n) =
 const label = (id) => (id === sim.instances[0].instanceId ? 'NAT A' : id === sim.instances[1].instanceId ? 'NAT B' : id);
 
 async function refresh() {
-  tables = (await admin('GET', 'route-tables')).routeTables.filter((t) => t.tags?.type === 'private');
+  const vpc = sim.instances[0].vpcId;
+  tables = (await admin('GET', 'route-tables')).routeTables.filter((t) => t.vpcId === vpc && t.tags?.type === 'private');
 }
 
 function owner(rtb) {
@@ -123,7 +124,7 @@ function startDaemon(inst) {
     } catch {
       return;
     }
-    if (rec.routeTable && rec.reason) view.set(rec.routeTable, { reason: rec.reason, detail: String(rec.msg ?? '').replace(/^(no change|would \w+ route|will \w+ route): /, '') });
+    if (rec.routeTable && rec.reason) view.set(rec.routeTable, { reason: rec.reason, detail: String(rec.msg ?? '').replace(/^(no change|would \w+ route|will \w+ route|(created|replaced|deleted) route): /, '') });
     if (rec.level >= 30 && /route:|flapping|failed/.test(rec.msg ?? '')) event(`${label(inst.instanceId)}: ${rec.msg}`);
   });
   return d;
