@@ -1,7 +1,9 @@
 // The level-triggered loop. A pass = read EC2, plan, apply (or, with -noop,
-// log what would be done). Passes run every poll_time (±10 % jitter) and as
-// soon as any check changes, coalesced: a change only brings the next pass
-// forward, it carries no delta. One lifecycle: start(signal) until it fires.
+// log what would be done). Passes run every poll_time (±10 % jitter, counted
+// from the last full read) and as soon as any check changes, coalesced: a
+// change only brings the next pass forward, it carries no delta. Before a
+// change is applied it is confirmed on a fresh read (see confirm()). One
+// lifecycle: run(signal) until it fires.
 import { createHash } from 'node:crypto';
 import type { CheckSpec, Config } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
@@ -105,6 +107,7 @@ export class Daemon {
       if (spec === undefined || specKey(spec) !== specKey(c.spec)) {
         c.stop();
         this.checks.delete(name);
+        this.healthySince.delete(name);
       }
     }
     const hookOpts = { substitute: (a: string) => substitute(a, this.values) };
@@ -171,8 +174,8 @@ export class Daemon {
     }
   }
 
-  /** One pass: read, plan, and apply unless `apply` is false (plan / -noop). */
   /**
+   * One pass: read, plan, and apply unless `apply` is false (plan / -noop).
    * `fromCache`: plan on the tables the last pass read (a check changed; the
    * fast path) instead of reading the whole VPC; every change is then
    * confirmed on a fresh read of just its tables.
