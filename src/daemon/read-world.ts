@@ -76,6 +76,9 @@ export async function readWorld(
     for (const n of found) {
       cache.set(n.id, { ...(n.privateIp !== undefined ? { ip: n.privateIp } : {}), ...(n.instanceId !== undefined ? { instanceId: n.instanceId } : {}) });
     }
+    // An interface EC2 no longer knows is remembered as unknown, so it is not asked for on every pass
+    // (a route to it is a blackhole, which needs no facts).
+    for (const id of unknownEnis) if (!cache.has(id)) cache.set(id, {});
   }
   for (const t of tables)
     for (const r of t.routes)
