@@ -177,6 +177,13 @@ function crossCheck(raw: Raw, out: Collector, baseDir: string, certs: Map<string
     }
   }
 
+  const status = isObj(raw.status) ? raw.status : {};
+  if (typeof status.listen === 'string' && status.allow_non_loopback !== true && status.allow_non_loopback !== 'true') {
+    const host = /^\[?([^\]]+?)\]?:\d+$/.exec(status.listen)?.[1] ?? '';
+    if (!/^127\./.test(host) && host !== '::1')
+      out.add(ErrorCode.Value, ['status', 'listen'], `${show(status.listen)} is not a loopback address; the status endpoint shows your routes and checks to anyone who can reach it (set allow_non_loopback: true to allow it)`);
+  }
+
   if (tablesKey === undefined || !isObj(raw[tablesKey])) return;
   for (const [tableName, table] of Object.entries(raw[tablesKey])) {
     if (!isObj(table) || !Array.isArray(table.manage_routes)) continue;

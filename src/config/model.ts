@@ -15,6 +15,9 @@ export const DEFAULTS = {
   hookTimeout: 30,
   priority: 50,
   holdDown: 30,
+  statusSocket: '/run/awsnycast/awsnycast.sock',
+  drainStateFile: '/var/lib/awsnycast/drained',
+  maintenanceFile: '/etc/awsnycast/maintenance',
   httpPort: 80,
   httpsPort: 443,
   httpPath: '/',
@@ -114,6 +117,12 @@ export interface Config {
   readonly pollTime: number;
   /** Read and manage tables in every VPC of the region (default: only our own VPC). */
   readonly allVpcs: boolean;
+  /** Unix socket path for status and drain; undefined = off. */
+  readonly statusSocket?: string;
+  /** HTTP status endpoint `{host, port}`; undefined = off. */
+  readonly statusListen?: { readonly host: string; readonly port: number };
+  readonly drainStateFile: string;
+  readonly maintenanceFile: string;
   readonly healthchecks: Readonly<Record<string, CheckSpec>>;
   readonly remoteHealthchecks: Readonly<Record<string, CheckSpec>>;
   readonly routeTables: readonly RouteTableSpec[];
@@ -255,6 +264,15 @@ function toRoute(raw: Raw): RouteSpec {
   };
 }
 
+function statusOf(status: Raw): { statusSocket?: string; statusListen?: { host: string; port: number } } {
+  const socket = str(status.socket) ?? DEFAULTS.statusSocket;
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(str(status.listen) ?? '');
+  return {
+    ...(socket !== '' ? { statusSocket: socket } : {}),
+    ...(m?.[1] !== undefined ? { statusListen: { host: m[1], port: Number(m[2]) } } : {}),
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -281,6 +299,9 @@ export function toModel(file: string, raw: Raw, certs: ResolvedCerts): Config {
     file,
     pollTime: num(raw.poll_time, DEFAULTS.pollTime),
     allVpcs: flag(raw.all_vpcs),
+    ...statusOf(obj(raw.status)),
+    drainStateFile: str(obj(raw.drain).state_file) ?? DEFAULTS.drainStateFile,
+    maintenanceFile: str(obj(raw.drain).maintenance_file) ?? DEFAULTS.maintenanceFile,
     healthchecks: checks('healthchecks', false),
     remoteHealthchecks: checks('remote_healthchecks', true),
     routeTables: Object.entries(tables).map(([name, t]) => {

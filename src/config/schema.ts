@@ -492,6 +492,28 @@ export const routeTable = mapping({
 
 // ---------------------------------------------------------------- top level
 
+export const listenAddress = (): Leaf =>
+  leaf({ type: 'string', pattern: '^(\\[[0-9a-fA-F:.]+\\]|[0-9.]+):[0-9]{1,5}$' }, (v) => {
+    if (typeof v !== 'string') return typeError('HOST:PORT', v);
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(v);
+    const host = m?.[1] ?? m?.[2];
+    const port = Number(m?.[3]);
+    if (host === undefined || !isIp(host) || port < 0 || port > 65535)
+      return valueError(`${show(v)} is not HOST:PORT with an IP address (e.g. 127.0.0.1:9273)`);
+    return undefined;
+  });
+
+export const statusSection = mapping({
+  socket: text().optional().describe('Unix socket for status, metrics, drain and undrain (mode 0600). Default /run/awsnycast/awsnycast.sock; "" turns it off.'),
+  listen: listenAddress().optional().describe('Also serve GET /status, /healthz and /metrics over HTTP here. Default: off. Loopback only unless allow_non_loopback.'),
+  allow_non_loopback: bool().optional().describe('Allow `listen` on a non-loopback address. Default false.'),
+}, 'a mapping');
+
+export const drainSection = mapping({
+  state_file: text().optional().describe('Where `awsnycast drain` is remembered across restarts. Default /var/lib/awsnycast/drained.'),
+  maintenance_file: text().optional().describe('While this file exists, the instance is drained. Default /etc/awsnycast/maintenance.'),
+}, 'a mapping');
+
 export const configFile = mapping({
   poll_time: positiveNumber().optional().describe('Seconds between route table reads. Default 300.'),
   all_vpcs: bool()
@@ -501,6 +523,8 @@ export const configFile = mapping({
   remote_healthchecks: namedMap(remoteCheck, 'a mapping of name to check').optional(),
   routetables: namedMap(routeTable, 'a mapping of name to route table').optional(),
   route_tables: namedMap(routeTable, 'a mapping of name to route table').optional().describe('Same as routetables.'),
+  status: statusSection.optional().describe('The local status socket and the optional HTTP status endpoint.'),
+  drain: drainSection.optional().describe('Where drain state is kept.'),
 }, 'a mapping of settings');
 
 /** The JSON Schema of the config file, for editors (docs/awsnycast.schema.json). */

@@ -26,6 +26,8 @@ export const Reason = {
   OwnerAlive: 'OWNER_ALIVE',
   NonInstanceTarget: 'NON_INSTANCE_TARGET',
   HoldDown: 'HOLD_DOWN',
+  Drained: 'DRAINED',
+  DrainedDelete: 'DRAINED_DELETE',
   Flapping: 'FLAPPING',
   /** `instance: i-...` names an instance whose forwarding interface is unknown. */
   TargetUnknown: 'TARGET_UNKNOWN',
@@ -123,6 +125,18 @@ interface Decision {
   watch?: string;
 }
 
+/** Drained: never create or take over; withdraw our own routes (never_delete only with force). */
+function drained(route: RouteSpec, existing: RouteView | undefined, input: PlanInput, want: { instanceId: string; networkInterfaceId?: string }): Decision {
+  const t = existing?.target;
+  const ours =
+    t !== undefined &&
+    ((t.kind === 'interface' && t.networkInterfaceId === want.networkInterfaceId) || (t.kind === 'instance' && t.instanceId === want.instanceId));
+  if (!ours) return { action: 'none', reason: Reason.Drained, detail: 'this instance is drained; not creating or taking over routes' };
+  if (route.neverDelete && input.drain?.force !== true)
+    return { action: 'none', reason: Reason.Drained, detail: 'this instance is drained, but never_delete keeps our route (drain --force withdraws it)' };
+  return { action: 'delete', reason: Reason.DrainedDelete, detail: 'this instance is drained; withdrawing our route so a backup can take it' };
+}
+
 export const routeKey = (routeTableId: string, cidr: string): string => `${routeTableId} ${cidr}`;
 
 /**
@@ -168,6 +182,7 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
   const checkNames = route.healthchecks.join(', ');
 
   const want = routeTarget(route, input);
+  if (input.drain !== undefined) return drained(route, existing, input, want);
   if (want.networkInterfaceId === undefined) {
     return {
       action: 'none',

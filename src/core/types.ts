@@ -76,6 +76,12 @@ export interface PlanInput {
   readonly lastChange?: Readonly<Record<string, number>>;
   /** By local check name: since when it has been healthy (ms). */
   readonly healthySince?: Readonly<Record<string, number>>;
+  /**
+   * Maintenance: behave as if every local check failed (routes move to
+   * backups or are withdrawn by the normal rules); `force` also withdraws
+   * `never_delete` routes.
+   */
+  readonly drain?: { readonly force: boolean };
   /** By route key: routes where taking back from a live owner keeps being undone; the value is that owner. */
   readonly flapping?: Readonly<Record<string, string>>;
 }
