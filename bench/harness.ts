@@ -266,12 +266,11 @@ export class Daemon {
    * template with `{config}` replaced, run without a shell from the project
    * folder, in its own process group.
    */
-  static start(sim: Sim, instanceId: string, template: string, config: string, logDir: string, caller?: string): Daemon {
+  static start(sim: Sim, instanceId: string, template: string, config: string, logFile: string, caller?: string): Daemon {
     const i = sim.instance(instanceId);
     const argv = splitCommand(template).map((a) => a.replaceAll('{config}', config));
     if (argv.length === 0) throw new Error('empty daemon command template');
     const akid = caller ?? `AKID${instanceId.slice(-8).toUpperCase()}`;
-    const logFile = join(logDir, `${instanceId}.log`);
     const child = spawnGroup(
       argv,
       {
