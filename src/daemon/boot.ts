@@ -4,6 +4,7 @@ import type { Config } from '../config/model.js';
 import { SdkEc2 } from '../ec2/sdk-adapter.js';
 import { MetadataError, fetchIdentity } from '../imds/identity.js';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../status/metrics.js';
 import { Daemon } from './daemon.js';
 import { StartupError, resolveIdentity } from './startup.js';
 
@@ -14,6 +15,7 @@ export interface BootOptions {
   /** How long metadata and EC2 may stay unreachable at start-up. */
   readonly startupTimeoutMs: number;
   readonly signal: AbortSignal;
+  readonly metrics?: Metrics;
 }
 
 export interface Booted {
@@ -34,11 +36,12 @@ export async function boot(o: BootOptions): Promise<Booted> {
     throw e;
   }
   o.log.info({ instanceId: md.instanceId, az: md.az, region: md.region, vpcId: md.vpcId, subnetId: md.subnetId }, 'identity from instance metadata');
-  const ec2 = new SdkEc2({ region: md.region });
+  const metrics = o.metrics;
+  const ec2 = new SdkEc2({ region: md.region, ...(metrics !== undefined ? { onCall: (action: string, outcome: string) => metrics.ec2Calls.inc({ action, outcome }) } : {}) });
   try {
     const identity = await resolveIdentity(md, ec2, o.startupTimeoutMs, (why) => o.log.warn({}, `EC2 not reachable yet: ${why}`));
     o.log.info({ networkInterfaceId: identity.networkInterfaceId }, 'routes will point at this interface');
-    return { daemon: new Daemon({ config: o.config, identity, ec2, log: o.log, noop: o.noop }), ec2 };
+    return { daemon: new Daemon({ config: o.config, identity, ec2, log: o.log, noop: o.noop, ...(metrics !== undefined ? { metrics } : {}) }), ec2 };
   } catch (e) {
     ec2.destroy();
     throw e;

@@ -5,16 +5,19 @@
 // change is applied it is confirmed on a fresh read (see confirm()). One
 // lifecycle: run(signal) until it fires.
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CheckSpec, Config } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { substitute } from '../config/values.js';
-import { Reason, placeholderValues, plan, routeKey } from '../core/plan.js';
+import { Reason, placeholderValues, plan, routeKey, routeTarget } from '../core/plan.js';
 import type { Plan, PlannedAction } from '../core/plan.js';
 import type { CheckView, Identity, RouteTableView } from '../core/types.js';
 import { toEc2Error } from '../ec2/errors.js';
 import type { Ec2Port } from '../ec2/port.js';
 import { HealthCheck, RemotePool } from '../health/index.js';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../status/metrics.js';
 import { applyPlan } from './apply.js';
 import type { ActionOutcome } from './apply.js';
 import { newReadCache, readWorld } from './read-world.js';
@@ -29,6 +32,20 @@ export interface DaemonOptions {
   readonly noop: boolean;
   /** Multiplies poll_time jitter; tests set 0. Default 0.1 (±10 %). */
   readonly pollJitter?: number;
+  /** Prometheus metrics to keep up to date. */
+  readonly metrics?: Metrics;
+}
+
+export interface RouteChange {
+  readonly time: string;
+  readonly routeTable: string;
+  readonly cidr: string;
+  readonly action: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly reason: string;
+  readonly ok: boolean;
+  readonly error?: string;
 }
 
 export interface PassResult {
@@ -85,6 +102,8 @@ export class Daemon {
   private lastWorld: World | undefined;
   /** When the last full read happened; the poll counts from it, whatever passes ran since. */
   private lastFullRead = 0;
+  /** The last changes this daemon made (or tried), newest last. */
+  readonly recentChanges: RouteChange[] = [];
   lastPass: PassResult | undefined;
 
   constructor(private readonly opts: DaemonOptions) {
@@ -115,6 +134,7 @@ export class Daemon {
       if (this.checks.has(name)) continue;
       const check = new HealthCheck(spec, { logger: this.log.child({ check: name }), hooks: hookOpts });
       // The check logs its own transitions; a change only brings the next pass forward.
+      check.on('result', (e) => this.opts.metrics?.probeSeconds.observe({ check: name, result: e.result.ok ? 'pass' : 'fail' }, e.result.latencyMs / 1000));
       check.on('change', (e) => {
         if (e.healthy) {
           if (!this.healthySince.has(name)) this.healthySince.set(name, performance.now());
@@ -185,6 +205,7 @@ export class Daemon {
     const t0 = performance.now();
     const done = (r: Omit<PassResult, 'startedAt' | 'durationMs'>): PassResult => {
       this.lastPass = { ...r, startedAt, durationMs: Math.round(performance.now() - t0) };
+      this.updateMetrics(this.lastPass);
       return this.lastPass;
     };
     let p: Plan;
@@ -217,6 +238,19 @@ export class Daemon {
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
     for (const o of outcomes) {
       const a = o.action;
+      this.recentChanges.push({
+        time: new Date().toISOString(),
+        routeTable: a.routeTableId,
+        cidr: a.cidr,
+        action: a.action,
+        ...(a.current?.target !== undefined ? { from: a.current.target } : {}),
+        ...(a.target !== undefined && a.action !== 'delete' ? { to: a.target } : {}),
+        reason: a.reason,
+        ok: o.ok,
+        ...(o.error !== undefined ? { error: `${o.error.code}: ${o.error.awsCode}` } : {}),
+      });
+      if (this.recentChanges.length > 50) this.recentChanges.shift();
+      this.opts.metrics?.routeChanges.inc({ action: a.action, reason: a.reason, outcome: o.ok ? 'ok' : (o.error?.code ?? 'error') });
       if (o.ok && a.action !== 'delete') this.recordChange(a);
       const key = `apply:${a.routeTableId}:${a.cidr}`;
       if (o.error !== undefined)
@@ -239,7 +273,31 @@ export class Daemon {
       lastChange: Object.fromEntries(this.lastChange),
       healthySince: Object.fromEntries(this.healthySince),
       flapping: Object.fromEntries(this.flapping),
+      ...(this.drainState() !== undefined ? { drain: this.drainState()! } : {}),
     });
+  }
+
+  /** Drained when the state file (written by `awsnycast drain`) or the maintenance file exists. */
+  drainState(): { force: boolean; source: string } | undefined {
+    try {
+      const text = readFileSync(this.config.drainStateFile, 'utf8');
+      return { force: text.trim() === 'force', source: this.config.drainStateFile };
+    } catch {
+      // not drained through the state file
+    }
+    return existsSync(this.config.maintenanceFile) ? { force: false, source: this.config.maintenanceFile } : undefined;
+  }
+
+  /** `awsnycast drain` / `undrain`: remembered in the state file across restarts. */
+  setDrain(drain: { force: boolean } | undefined): void {
+    const file = this.config.drainStateFile;
+    if (drain === undefined) rmSync(file, { force: true });
+    else {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, drain.force ? 'force\n' : 'drained\n', { mode: 0o600 });
+    }
+    this.log.warn({ drained: drain !== undefined, force: drain?.force ?? false, stateFile: file }, drain === undefined ? 'undrained' : 'drained: behaving as if every check failed');
+    this.kick();
   }
 
   /**
@@ -303,6 +361,59 @@ export class Daemon {
         this.log.info({ routeTable: rtb, cidr, other }, `route ${cidr} in ${rtb} no longer points at ${other}; flap detection reset`);
       }
     }
+  }
+
+  private updateMetrics(r: PassResult): void {
+    const m = this.opts.metrics;
+    if (m === undefined) return;
+    m.passes.inc({ outcome: r.ok ? 'ok' : 'failed' });
+    m.passSeconds.observe(r.durationMs / 1000);
+    m.drained.set(this.drainState() !== undefined ? 1 : 0);
+    const done = new Map(r.outcomes.map((o) => [routeKey(o.action.routeTableId, o.action.cidr), o]));
+    for (const a of r.plan?.actions ?? []) {
+      const o = done.get(routeKey(a.routeTableId, a.cidr));
+      const ours = o?.ok === true ? a.action !== 'delete' : a.current?.target === routeTarget(a.route, { identity: this.opts.identity, ...(this.lastWorld !== undefined ? { instanceInterfaces: this.lastWorld.instanceInterfaces } : {}) }).networkInterfaceId;
+      const labels = { route_table: a.routeTableId, cidr: a.cidr };
+      m.routeOwned.set(labels, ours ? 1 : 0);
+      m.holdDown.set(labels, a.reason === Reason.HoldDown ? 1 : 0);
+      m.flapping.set(labels, a.reason === Reason.Flapping ? 1 : 0);
+    }
+    for (const c of this.allChecks()) {
+      const labels = { check: c.check.name, destination: c.check.destination, remote: String(c.remote) };
+      m.checkHealthy.set(labels, c.check.healthy ? 1 : 0);
+      m.checkDecided.set(labels, c.check.decided ? 1 : 0);
+    }
+  }
+
+  /** Every running check, local and remote. */
+  allChecks(): { check: HealthCheck; remote: boolean; template?: string }[] {
+    const out: { check: HealthCheck; remote: boolean; template?: string }[] = [...this.checks.values()].map((check) => ({ check, remote: false }));
+    for (const [name, pool] of this.pools)
+      for (const ip of pool.destinations()) {
+        const check = pool.get(ip);
+        if (check !== undefined) out.push({ check, remote: true, template: name });
+      }
+    return out;
+  }
+
+  /** Current problems: repeated failures and flapping routes. */
+  currentErrors(): { cause: string; count: number }[] {
+    return [...this.lastErrors].map(([cause, count]) => ({ cause, count }));
+  }
+
+  flappingRoutes(): { routeTable: string; cidr: string; other: string }[] {
+    return [...this.flapping].map(([key, other]) => {
+      const [routeTable = '', cidr = ''] = key.split(' ');
+      return { routeTable, cidr, other };
+    });
+  }
+
+  get identity(): Identity {
+    return this.opts.identity;
+  }
+
+  get currentConfig(): Config {
+    return this.config;
   }
 
   private logDecision(a: PlannedAction, apply: boolean): void {

@@ -83,10 +83,13 @@ export const runCommand: Command = {
     const noop = parsed.flags.noop === true;
     log.info({ config: config.file, noop, oneshot: parsed.flags.oneshot === true, version: versionLine() }, 'awsnycast starting');
     let booted;
+    let metrics: import('../../status/metrics.js').Metrics | undefined;
     try {
       // Loaded on use: the AWS SDK takes a while to import, and other commands do not need it.
       const { boot } = await import('../../daemon/boot.js');
-      booted = await boot({ config, log, noop, startupTimeoutMs: timeoutMs, signal: stop.signal });
+      const { Metrics } = await import('../../status/metrics.js');
+      metrics = new Metrics();
+      booted = await boot({ config, log, noop, startupTimeoutMs: timeoutMs, signal: stop.signal, metrics });
     } catch (e) {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
@@ -114,6 +117,19 @@ export const runCommand: Command = {
       daemon.reload(r.config);
     };
     process.on('SIGHUP', onHup);
+    const { startStatusServer } = await import('../../status/server.js');
+    const status =
+      parsed.flags.oneshot === true || metrics === undefined
+        ? undefined
+        : await startStatusServer({
+            daemon,
+            metrics,
+            log,
+            version: versionLine(),
+            noop,
+            ...(config.statusSocket !== undefined ? { socketPath: config.statusSocket } : {}),
+            ...(config.statusListen !== undefined ? { listen: config.statusListen } : {}),
+          });
     try {
       if (parsed.flags.oneshot === true) {
         daemon.startChecks(stop.signal);
@@ -125,6 +141,7 @@ export const runCommand: Command = {
       await daemon.run(stop.signal);
       return EXIT.ok;
     } finally {
+      await status?.close();
       process.off('SIGHUP', onHup);
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
