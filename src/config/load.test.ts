@@ -366,6 +366,18 @@ const RULES: RuleCase[] = [
     ],
   },
   {
+    name: 'the status endpoint may not listen beyond loopback unless allowed',
+    yaml: `status: {listen: "0.0.0.0:9273"}\n${TABLES}`,
+    expect: [[ErrorCode.Value, 'status.listen']],
+    message: /not a loopback address/,
+  },
+  { name: 'allow_non_loopback lets the status endpoint listen elsewhere', yaml: `status: {listen: "10.0.0.5:9273", allow_non_loopback: true}\n${TABLES}`, expect: [] },
+  {
+    name: 'a status listen address must be HOST:PORT with an IP',
+    yaml: `status: {listen: "localhost:80"}\n${TABLES}`,
+    expect: [[ErrorCode.Value, 'status.listen']],
+  },
+  {
     name: 'an empty hook list is refused',
     yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, run_before_delete_route: []}]\n',
     expect: [[ErrorCode.Type, 'routetables.t.manage_routes[0].run_before_delete_route']],
@@ -434,6 +446,13 @@ describe('the model', () => {
     assert.equal(c.healthchecks.q!.timeout, 0.5);
     const r = c.routeTables[0]!.routes[0]!;
     assert.deepEqual([r.instance, r.ifUnhealthy, r.neverDelete, r.healthchecks.length, r.hookTimeout, r.priority, r.holdDown], ['SELF', false, false, 0, 30, 50, 30]);
+  });
+
+  test('status and drain settings: defaults, a listen address, a socket turned off', () => {
+    const d = config(TABLES);
+    assert.deepEqual([d.statusSocket, d.statusListen, d.drainStateFile, d.maintenanceFile], ['/run/awsnycast/awsnycast.sock', undefined, '/var/lib/awsnycast/drained', '/etc/awsnycast/maintenance']);
+    const c = config(`status: {socket: "", listen: "127.0.0.1:9273"}\ndrain: {state_file: /tmp/d, maintenance_file: /tmp/m}\n${TABLES}`);
+    assert.deepEqual([c.statusSocket, c.statusListen, c.drainStateFile, c.maintenanceFile], [undefined, { host: '127.0.0.1', port: 9273 }, '/tmp/d', '/tmp/m']);
   });
 
   test('loose strings become numbers and booleans', () => {

@@ -11,7 +11,7 @@ import type * as z from 'zod';
 import { toModel } from './model.js';
 import type { Config } from './model.js';
 import { CODE_SEP, ErrorCode, MSG_SEP, configFile } from './schema.js';
-import { looseNumber, show, suggest } from './values.js';
+import { isIp, looseNumber, show, suggest } from './values.js';
 
 export type PathSegment = string | number;
 
@@ -180,7 +180,7 @@ function crossCheck(raw: Raw, out: Collector, baseDir: string, certs: Map<string
   const status = isObj(raw.status) ? raw.status : {};
   if (typeof status.listen === 'string' && status.allow_non_loopback !== true && status.allow_non_loopback !== 'true') {
     const host = /^\[?([^\]]+?)\]?:\d+$/.exec(status.listen)?.[1] ?? '';
-    if (!/^127\./.test(host) && host !== '::1')
+    if (isIp(host) && !/^127\./.test(host) && host !== '::1')
       out.add(ErrorCode.Value, ['status', 'listen'], `${show(status.listen)} is not a loopback address; the status endpoint shows your routes and checks to anyone who can reach it (set allow_non_loopback: true to allow it)`);
   }
 
