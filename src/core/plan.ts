@@ -109,7 +109,10 @@ export function placeholderValues(id: Identity): PlaceholderValues {
  * a daemon may point a route at another instance) that instance's forwarding
  * interface, when the reader found one.
  */
-export function routeTarget(route: RouteSpec, input: PlanInput): { instanceId: string; networkInterfaceId?: string } {
+export function routeTarget(
+  route: RouteSpec,
+  input: Pick<PlanInput, 'identity' | 'instanceInterfaces'>,
+): { instanceId: string; networkInterfaceId?: string } {
   const me = input.identity;
   if (route.instance === 'SELF' || route.instance === me.instanceId) return { instanceId: me.instanceId, networkInterfaceId: me.networkInterfaceId };
   const eni = input.instanceInterfaces?.[route.instance];
