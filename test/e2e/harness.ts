@@ -75,7 +75,7 @@ export class Sim {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const line = await new Promise<string>((ok, fail) => {
       const rl = createInterface({ input: child.stdout });
-      const timer = setTimeout(() => fail(new Error(`sim did not start: ${err}`)), 15_000);
+      const timer = setTimeout(() => fail(new Error(`sim did not start within 60 s: ${err}`)), 60_000);
       rl.once('line', (l) => {
         clearTimeout(timer);
         rl.close();
