@@ -662,28 +662,31 @@ routetables:
           ),
         );
       }
+      // Start-up: until every daemon has made a pass.
+      await waitForPasses(sim, daemons, null, 1, 180_000);
+      const upSec = (Date.now() - t0) / 1000;
+      const atUp = describesOf(await sim.counters());
+      await sleep(5000);
+      const t1 = Date.now();
+      const start = describesOf(await sim.counters());
       const perSecond: number[] = [];
-      let prev = 0;
-      let half = 0;
+      let prev = start;
       for (let s = 1; s <= WINDOW; s++) {
-        await sleep(t0 + s * 1000 - Date.now());
+        await sleep(t1 + s * 1000 - Date.now());
         const d = describesOf(await sim.counters());
         perSecond.push(d - prev);
         prev = d;
-        if (s === Math.floor(WINDOW / 2)) half = d;
       }
       const c = await sim.counters();
-      const elapsed = (Date.now() - t0) / 1000;
-      const total = describesOf(c);
-      const started = daemons.filter((d) => callsBy(c, d.caller, 'DescribeRouteTables') > 0).length;
-      const secondHalf = (total - half) / (WINDOW - Math.floor(WINDOW / 2));
-      ctx.log(`  ${started}/${N} daemons made a pass; ${total} describe calls in ${elapsed.toFixed(1)} s; by action ${JSON.stringify(Object.fromEntries(Object.entries(c.byAction).map(([k, v]) => [k, v.calls])))}`);
+      const elapsed = (Date.now() - t1) / 1000;
+      const steady = (describesOf(c) - start) / elapsed;
+      ctx.log(`  ${N} daemons up after ${upSec.toFixed(1)} s (${atUp} describe calls); ${describesOf(c) - start} describe calls in the ${elapsed.toFixed(1)} s window; by action ${JSON.stringify(Object.fromEntries(Object.entries(c.byAction).map(([k, v]) => [k, v.calls])))}`);
       return [
-        fig('fleet', `describe calls per second, ${N} daemons, steady state (second half of ${WINDOW} s, default poll_time)`, 'calls/s', [secondHalf], { text: `≤ ${BUDGET * 0.05} (5 % of 20/s)`, ok: (s) => s.max <= BUDGET * 0.05 }),
-        fig('fleet', 'same, as a share of the account describe budget (20/s)', '%', [(secondHalf / BUDGET) * 100], { text: '≤ 5', ok: (s) => s.max <= 5 }),
-        fig('fleet', `describe calls per second over the first ${WINDOW} s from launch (with start-up)`, 'calls/s', [total / elapsed], undefined, 'every daemon’s start-up is in this window'),
-        fig('fleet', 'describe calls in one second (peak over the window; burst is 100)', 'calls', perSecond, { text: 'max ≤ 100', ok: (s) => s.max <= 100 }),
-        fig('fleet', 'daemons that completed a pass', 'daemons', [started], { text: `${N}`, ok: (s) => s.min === N }),
+        fig('fleet', `describe calls per second, ${N} daemons, steady state (${WINDOW} s after start-up, default poll_time)`, 'calls/s', [steady], { text: `≤ ${BUDGET * 0.05} (5 % of 20/s)`, ok: (s) => s.max <= BUDGET * 0.05 }),
+        fig('fleet', 'same, as a share of the account describe budget (20/s)', '%', [(steady / BUDGET) * 100], { text: '≤ 5', ok: (s) => s.max <= 5 }),
+        fig('fleet', 'describe calls in one second of the steady window (burst is 100)', 'calls', perSecond, { text: 'max ≤ 100', ok: (s) => s.max <= 100 }),
+        fig('fleet', `start-up: launch → every daemon has made a pass (with start-up)`, 's', [upSec], undefined, `${N} processes started at once on this machine`),
+        fig('fleet', 'start-up: describe calls until then', 'calls', [atUp], { text: '≤ 100 (the burst)', ok: (s) => s.max <= 100 }),
         fig('fleet', 'mutating calls', 'calls', [mutatingOf(c)], { text: '0', ok: (s) => s.max === 0 }),
       ];
     } finally {
