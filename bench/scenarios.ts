@@ -174,10 +174,13 @@ routetables:
           const owner = await sim.routeTarget(RTB_A, CIDR);
           if (owner.eni !== eniB) ctx.log(`  note: route points at ${owner.eni}, not B`);
         }
-        // Back to A for the next trial.
+        // Back to A for the next trial: the service first, and only once B's check of A
+        // (which may still run until B's next pass) has had time to rise, the route.
+        await svc.open(port);
+        await sleep(1500);
         await sim.ec2('ReplaceRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
         restoredAt = await sim.lastSeq();
-        await svc.open(port);
+        svc.accepted = 0;
       }
       return [
         fig('failover-remote', 'fault → route at backup', 'ms', times, { text: 'median ≤ 1800, p95 ≤ 2500', ok: (s) => s.median <= 1800 && s.p95 <= 2500 }, 'remote tcp check every 0.5 s, fall 3; floor = detection 1000–1500 ms + EC2 round trips'),
