@@ -249,6 +249,22 @@ describe('HealthCheck runner', () => {
     assert.match(check.snapshot().last?.detail ?? '', /boom/);
   });
 
+  test('a probe that throws instead of rejecting is recorded as an internal failure and the check keeps running', async () => {
+    let calls = 0;
+    const throws: Probe = () => {
+      calls++;
+      throw new TypeError("Cannot read properties of null (reading 'setEncoding')");
+    };
+    const check = new HealthCheck(spec(), { probe: throws, hooks: false, maxJitterMs: 0 });
+    check.start();
+    await until(check, () => check.state.runs >= 3);
+    check.stop();
+    await check.settled();
+    assert.equal(calls, 3);
+    assert.deepEqual(check.snapshot().history.map((r) => r.code), [HealthCode.internal, HealthCode.internal, HealthCode.internal]);
+    assert.match(check.snapshot().last?.detail ?? '', /^probe error: Cannot read properties of null/);
+  });
+
   test('the first run waits at most the jitter bound', async () => {
     const check = new HealthCheck(spec({ every: 30, timeout: 1 }), { probe: scripted([true]), hooks: false, maxJitterMs: 20 });
     check.start();

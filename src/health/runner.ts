@@ -297,7 +297,15 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
         this.launch();
       }
     };
-    this.inFlightDone = this.probe(ac.signal).then(settle, (e: unknown) =>
+    // A probe that throws instead of rejecting (a synchronous spawn failure, say) must not escape
+    // into the timer callback and end the process: it becomes an internal failure like a rejection.
+    let running: Promise<ProbeResult>;
+    try {
+      running = this.probe(ac.signal);
+    } catch (e) {
+      running = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.inFlightDone = running.then(settle, (e: unknown) =>
       settle(fail(HealthCode.internal, Math.round(performance.now() - flight.startedAt), `probe error: ${e instanceof Error ? e.message : String(e)}`)),
     );
   }

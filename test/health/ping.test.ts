@@ -3,10 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createProbe } from '../../src/health/probes/index.js';
 import { parseRtt, pingArgv, pingProbe } from '../../src/health/probes/ping.js';
 import { pingSessionArgv, pingSessionProbe } from '../../src/health/probes/ping-session.js';
+import type { SpawnFn } from '../../src/health/probes/ping-session.js';
 import { HealthCheck } from '../../src/health/runner.js';
 import { HealthCode } from '../../src/health/result.js';
 import { never, spec } from './helpers.js';
@@ -131,6 +133,43 @@ describe('ping session (one long-lived ping per check)', () => {
       // Now per run: the same stand-in is called as `ping -n -c 1 -W 1 DEST`, and its exit is reported the per-run way.
       const second = await probe(never);
       assert.match(second.detail, /^ping exit status 2: /);
+    } finally {
+      probe.close();
+    }
+  });
+
+  test('a ping that cannot even be spawned fails the run instead of throwing, and is tried again next run', async () => {
+    // A NUL byte makes spawn throw synchronously (ERR_INVALID_ARG_VALUE), as E2BIG does.
+    const probe = pingSessionProbe('192.0.2.1', 200, 200, ['ping\u0000']);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await probe(never);
+        assert.equal(r.code, HealthCode.spawn, r.detail);
+        assert.match(r.detail, /^cannot run ping: ERR_INVALID_ARG_VALUE/);
+      }
+    } finally {
+      probe.close();
+    }
+  });
+
+  test('a process returned without pipes (EMFILE) fails the run; its late error event is handled', async () => {
+    let spawned = 0;
+    // What node's spawn returns under EMFILE: a child without stdio streams, and an 'error' event a tick later.
+    const emfile: SpawnFn = () => {
+      spawned++;
+      const c = Object.assign(new EventEmitter(), { pid: undefined, stdout: null, stderr: null });
+      process.nextTick(() => c.emit('error', Object.assign(new Error('spawn ping EMFILE'), { code: 'EMFILE' })));
+      return c as unknown as ReturnType<SpawnFn>;
+    };
+    const probe = pingSessionProbe('192.0.2.1', 200, 200, ['ping'], emfile);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await probe(never);
+        assert.equal(r.code, HealthCode.spawn, r.detail);
+        assert.match(r.detail, /no pipes/);
+        await new Promise((res) => setImmediate(res));
+      }
+      assert.equal(spawned, 2);
     } finally {
       probe.close();
     }

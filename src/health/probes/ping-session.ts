@@ -31,7 +31,16 @@ interface Reply {
 
 const REPLY = /icmp_seq=(\d+).*time[=<]([\d.]+) ?ms/;
 
-export function pingSessionProbe(destination: string, everyMs: number, timeoutMs: number, command: readonly string[] = DEFAULT_PING_COMMAND): ClosableProbe {
+/** How the process is started; replaceable in tests (a spawn that throws, or returns a child without pipes). */
+export type SpawnFn = (file: string, args: readonly string[], options: { detached: true; stdio: ['ignore', 'pipe', 'pipe'] }) => ChildProcessByStdio<null, Readable, Readable>;
+
+export function pingSessionProbe(
+  destination: string,
+  everyMs: number,
+  timeoutMs: number,
+  command: readonly string[] = DEFAULT_PING_COMMAND,
+  spawnFn: SpawnFn = spawn,
+): ClosableProbe {
   const argv = pingSessionArgv(destination, everyMs, command);
   let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
   let replies: Reply[] = [];
@@ -61,8 +70,40 @@ export function pingSessionProbe(destination: string, everyMs: number, timeoutMs
     if (file === undefined) return 'EMPTY_ARGV';
     stderrTail = '';
     seen = 0;
-    const c = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = c;
+    let c: ChildProcessByStdio<null, Readable, Readable> | undefined;
+    try {
+      // spawn throws for some failures (a NUL byte in an argument, E2BIG); under EMFILE it returns a
+      // child without pipes and reports the error a tick later. Neither may escape into the check's
+      // timer: this run fails, and the next run tries to start the process again.
+      c = spawnFn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      wire(c, file);
+      child = c;
+    } catch (e) {
+      const pid = c?.pid;
+      if (pid !== undefined) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      (c?.stdout as Readable | null | undefined)?.destroy();
+      (c?.stderr as Readable | null | undefined)?.destroy();
+      return describeSpawnError(e);
+    }
+    return undefined;
+  };
+
+  /** Listens to a new process; throws when it has no pipes. */
+  const wire = (c: ChildProcessByStdio<null, Readable, Readable>, file: string): void => {
+    // 'error' first: once anything below throws, a pending EMFILE error event must still find a listener.
+    c.on('error', (e: NodeJS.ErrnoException) => {
+      // Only a failed start comes here without an exit.
+      if (c.pid !== undefined || child !== c) return;
+      child = undefined;
+      waiter?.({ exit: `cannot run ${file}: ${e.code ?? e.message}`, code: HealthCode.spawn });
+    });
+    if ((c.stdout as Readable | null) === null || (c.stderr as Readable | null) === null) throw new Error('no pipes to the process (out of file descriptors?)');
     let buf = '';
     c.stdout.setEncoding('utf8');
     c.stdout.on('data', (text: string) => {
@@ -84,12 +125,6 @@ export function pingSessionProbe(destination: string, everyMs: number, timeoutMs
     c.stderr.on('data', (text: string) => {
       stderrTail = (stderrTail + text).slice(-500);
     });
-    c.on('error', (e: NodeJS.ErrnoException) => {
-      // Only a failed start comes here without an exit.
-      if (c.pid !== undefined || child !== c) return;
-      child = undefined;
-      waiter?.({ exit: `cannot run ${file}: ${e.code ?? e.message}`, code: HealthCode.spawn });
-    });
     c.on('exit', (code, sig) => {
       if (child !== c) return;
       child = undefined;
@@ -98,7 +133,6 @@ export function pingSessionProbe(destination: string, everyMs: number, timeoutMs
       const text = last !== '' ? last.replace(/^ping: /, '') : `ping exited (${code ?? sig ?? '?'})`;
       waiter?.({ exit: text, code: /unreachable/i.test(text) ? HealthCode.connect : HealthCode.exit });
     });
-    return undefined;
   };
 
   const probe = (signal: AbortSignal): Promise<ProbeResult> => {
@@ -137,4 +171,9 @@ export function pingSessionProbe(destination: string, everyMs: number, timeoutMs
   }
 
   return Object.assign(probe, { close: kill });
+}
+
+function describeSpawnError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
 }
