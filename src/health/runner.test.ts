@@ -322,6 +322,48 @@ describe('HealthCheck hooks', () => {
     assert.match(String(logged[0]?.stderrTail), /going to sleep/);
   });
 
+  test('a hook that cannot start (a NUL byte in its argv) is logged, and later hooks still run', async () => {
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (o: object) => logged.push(o as Record<string, unknown>) };
+    // Built directly: the config loader refuses such an argv.
+    const check = new HealthCheck(spec({ rise: 1, fall: 1, runOnHealthy: ['echo', 'a\u0000b'], runOnUnhealthy: ['true'] }), {
+      probe: scripted([true, false]),
+      logger,
+    });
+    const hooksDone: string[] = [];
+    check.on('hook', (e) => hooksDone.push(`${e.hook} ${e.result.spawnError ?? e.result.exitCode}`));
+    check.start();
+    await until(check, () => hooksDone.length === 2, 10000);
+    check.stop();
+    await check.settled();
+    assert.deepEqual(hooksDone, ['run_on_healthy ERR_INVALID_ARG_VALUE', 'run_on_unhealthy 0']);
+    assert.deepEqual(logged.map((o) => [o.code, o.hook]), [['HOOK_SPAWN', 'run_on_healthy']]);
+  });
+
+  test('a hook that throws inside the hook runner is logged; the chain stays alive and settled() resolves', async () => {
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (o: object) => logged.push(o as Record<string, unknown>) };
+    const check = new HealthCheck(spec({ rise: 1, fall: 1, runOnHealthy: ['boom'], runOnUnhealthy: ['true'] }), {
+      probe: scripted([true, false]),
+      logger,
+      hooks: {
+        substitute: (a) => {
+          if (a === 'boom') throw new Error('substitution bug');
+          return a;
+        },
+      },
+    });
+    const hooksDone: string[] = [];
+    check.on('hook', (e) => hooksDone.push(`${e.hook} ${e.result.exitCode}`));
+    check.start();
+    await until(check, () => hooksDone.length === 1, 10000);
+    check.stop();
+    await check.settled();
+    assert.deepEqual(hooksDone, ['run_on_unhealthy 0']);
+    assert.equal(logged[0]?.code, 'HOOK_INTERNAL');
+    assert.match(String(logged[0]?.err), /substitution bug/);
+  });
+
   test('a failing hook is logged with its exit status and stderr tail', async () => {
     const logged: Array<Record<string, unknown>> = [];
     const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (o: object) => logged.push(o as Record<string, unknown>) };

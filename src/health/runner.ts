@@ -368,5 +368,13 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
       const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, hooks ?? {}, signal);
       this.notify('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
     });
+    // runCheckHook is meant never to reject; if it does anyway, log it and keep the chain alive, so
+    // later hooks still run and settled() still resolves.
+    this.hookChain = this.hookChain.catch((err: unknown) => {
+      this.log.error(
+        { check: this.name, destination: this.destination, hook: hookName(e.to), code: 'HOOK_INTERNAL', err: err instanceof Error ? (err.stack ?? err.message) : String(err) },
+        'health check hook could not be run',
+      );
+    });
   }
 }

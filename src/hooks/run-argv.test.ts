@@ -32,6 +32,12 @@ test('a missing executable is a spawn error, not an exception', async () => {
   assert.equal(r.exitCode, null);
 });
 
+test('an argument that spawn refuses outright (a NUL byte) is a spawn error, not a rejection', async () => {
+  const r = await runArgv(['echo', 'a\u0000b'], { timeoutMs: 5000 });
+  assert.equal(r.spawnError, 'ERR_INVALID_ARG_VALUE');
+  assert.equal(r.exitCode, null);
+});
+
 test('an empty argv is refused', async () => {
   const r = await runArgv([], { timeoutMs: 5000 });
   assert.equal(r.spawnError, 'EMPTY_ARGV');

@@ -3,6 +3,8 @@
 // timeout, or when `signal` fires, the whole group is killed, so a command
 // that forks children cannot leave them behind.
 import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 
 export interface RunArgvOptions {
@@ -63,6 +65,11 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   }
 }
 
+function errorCode(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
+}
+
 /** How long to wait for the pipes to close after the command exits before giving up on them. */
 const DRAIN_MS = 100;
 
@@ -85,13 +92,36 @@ export function runArgv(argv: readonly string[], opts: RunArgvOptions): Promise<
   if (file === undefined || file === '') return Promise.resolve(result({ spawnError: 'EMPTY_ARGV' }));
   if (opts.signal?.aborted === true) return Promise.resolve(result({ aborted: true }));
 
-  return new Promise((resolve) => {
-    const child = spawn(file, args, {
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    // spawn throws for some failures (a NUL byte in an argument: ERR_INVALID_ARG_VALUE; E2BIG); they
+    // are reported like the ones it emits as 'error' (ENOENT, EACCES), never as a rejection.
+    child = spawn(file, args, {
       detached: true, // its own process group, so the whole group can be killed
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     });
+  } catch (e) {
+    return Promise.resolve(result({ spawnError: errorCode(e) }));
+  }
+  // Under EMFILE node returns a child without pipes and emits 'error' a tick later.
+  if ((child.stdout as Readable | null) === null || (child.stderr as Readable | null) === null) {
+    const c = child;
+    return new Promise((resolve) => {
+      // (If no error event comes, say so anyway.)
+      const t = setTimeout(() => resolve(result({ spawnError: 'NO_PIPES' })), DRAIN_MS);
+      c.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(t);
+        resolve(result({ spawnError: e.code ?? e.message }));
+      });
+      killGroup(c.pid, 'SIGKILL');
+    });
+  }
+  const started = child;
+
+  return new Promise((resolve) => {
+    const child = started;
     let settled = false;
     let timedOut = false;
     let aborted = false;
