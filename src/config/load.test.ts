@@ -350,6 +350,12 @@ const RULES: RuleCase[] = [
     expect: [],
   },
   {
+    name: 'a hook argument with a NUL character is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: by_tag, config: {key: az, value: a}}\n    manage_routes: [{cidr: 10.0.0.1/32, run_after_replace_route: [/bin/echo, "a\\0b"]}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[0].run_after_replace_route']],
+    message: /must not contain a NUL character/,
+  },
+  {
     name: 'an unknown placeholder is refused',
     yaml: 'routetables:\n  t:\n    find: {type: by_tag, config: {key: az, value: "${zone}"}}\n    manage_routes: [{cidr: 10.0.0.1/32, run_after_delete_route: [/bin/echo, "${instanceid}"]}]\n',
     expect: [

@@ -203,6 +203,7 @@ export const argv = (): Leaf =>
     if (!Array.isArray(v) || v.length === 0 || !v.every((a) => typeof a === 'string'))
       return enc(ErrorCode.Type, `${msg}, got ${show(v)}`);
     for (const a of v) {
+      if (a.includes('\u0000')) return valueError(`${show(a)} must not contain a NUL character`);
       const bad = unknownPlaceholders(a);
       if (bad.length > 0) return enc(ErrorCode.Placeholder, `unknown placeholder "\${${bad[0]}}"`);
     }
