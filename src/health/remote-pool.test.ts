@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners, getMaxListeners } from 'node:events';
 import type { CheckSpec } from '../config/index.js';
 import { RemotePool, RemotePoolError } from './remote-pool.js';
 import { HealthCode, fail, pass } from './result.js';
@@ -133,5 +134,18 @@ describe('RemotePool', () => {
     assert.deepEqual(pool.destinations(), []);
     assert.ok(checks.every((c) => c?.isRunning === false));
     assert.throws(() => pool.setDestinations(['10.0.0.2']), (e: unknown) => e instanceof RemotePoolError && e.code === 'HC_POOL_STOPPED');
+  });
+
+  test('stopped pools leave no listener on the caller\'s signal, so reloads do not pile them up', () => {
+    const ac = new AbortController();
+    const before = getEventListeners(ac.signal, 'abort').length;
+    const limit = getMaxListeners(ac.signal);
+    for (let i = 0; i < 20; i++) {
+      const { pool } = fakePool([], new Set(), ac.signal);
+      pool.setDestinations(['10.0.0.2']);
+      pool.stop();
+    }
+    assert.equal(getEventListeners(ac.signal, 'abort').length, before);
+    assert.equal(getMaxListeners(ac.signal), limit);
   });
 });

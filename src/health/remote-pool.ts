@@ -2,7 +2,7 @@
 // caller (the daemon) says which IPs currently own routes; the pool starts
 // checks for new IPs, stops and forgets removed ones at once, and never
 // checks this instance's own addresses.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, getMaxListeners, setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import type { CheckSpec } from '../config/index.js';
 import { silentLogger } from './logger.js';
@@ -43,6 +43,11 @@ function canonical(ip: string): string | undefined {
   return undefined;
 }
 
+function adjustMaxListeners(signal: AbortSignal, by: number): void {
+  const n = getMaxListeners(signal);
+  if (n !== 0) setMaxListeners(Math.max(1, n + by), signal);
+}
+
 export class RemotePool extends EventEmitter<RemotePoolEvents> {
   private readonly checks = new Map<string, { check: HealthCheck; ac: AbortController }>();
   private readonly own: Set<string>;
@@ -56,11 +61,24 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
     super();
     this.own = new Set([...opts.ownIps].map((ip) => canonical(ip) ?? ip));
     this.log = opts.logger ?? silentLogger;
-    if (opts.signal !== undefined) {
-      if (opts.signal.aborted) this.stop();
-      else opts.signal.addEventListener('abort', () => this.stop(), { once: true });
+    const signal = opts.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) this.stop();
+      else {
+        // Removed again in stop(): pools come and go with reloads while the caller's signal lives on.
+        const onAbort = (): void => this.stop();
+        adjustMaxListeners(signal, +1);
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.detach = () => {
+          signal.removeEventListener('abort', onAbort);
+          adjustMaxListeners(signal, -1);
+        };
+      }
     }
   }
+
+  /** Removes this pool's listener from the caller's signal. */
+  private detach: (() => void) | undefined;
 
   /** The IPs being checked now. */
   destinations(): string[] {
@@ -112,6 +130,8 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
   stop(): void {
     if (this.stoppedFlag) return;
     this.stoppedFlag = true;
+    this.detach?.();
+    this.detach = undefined;
     for (const ip of [...this.checks.keys()]) this.remove(ip);
   }
 
