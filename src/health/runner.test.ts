@@ -143,10 +143,21 @@ describe('HealthCheck runner', () => {
   });
 
   test('a probe that settles just after its turn is waited for, not counted as an overrun', async () => {
-    // The first two probes take a little longer than `every` (as a probe whose timeout equals every may).
+    // The first two probes settle a little after the next turn (as a probe whose timeout equals every
+    // may): 10 ms past it, where the grace is every / 4 = 100 ms. Their end is set on the grid itself
+    // (the first start plus whole intervals), not measured from their own start, which may be late.
     let calls = 0;
-    const probe: Probe = () => new Promise((r) => setTimeout(() => r(pass(205)), calls++ < 2 ? 205 : 5));
-    const check = new HealthCheck(spec({ every: 0.2, timeout: 0.2 }), { probe, hooks: false, maxJitterMs: 0 });
+    let first: number | undefined;
+    const starts: number[] = [];
+    const probe: Probe = () => {
+      const now = performance.now();
+      first ??= now;
+      starts.push(now);
+      const k = ++calls;
+      const wait = k <= 2 ? first + k * 400 + 10 - now : 5;
+      return new Promise((r) => setTimeout(() => r(pass(Math.max(0, wait))), Math.max(0, wait)));
+    };
+    const check = new HealthCheck(spec({ every: 0.4, timeout: 0.4 }), { probe, hooks: false, maxJitterMs: 0 });
     check.start();
     await until(check, () => check.state.runs >= 4);
     check.stop();
@@ -155,6 +166,8 @@ describe('HealthCheck runner', () => {
       check.snapshot().history.map((r) => r.code),
       Array(check.snapshot().history.length).fill(HealthCode.ok),
     );
+    // The second probe really was late: it could only start when the first settled, after its turn.
+    assert.ok((starts[1] ?? 0) - (starts[0] ?? 0) >= 400, `starts: ${starts.map((x) => (x - (starts[0] ?? 0)).toFixed(0)).join(' ')}`);
   });
 
   test('a probe that hangs for ever yields an overrun failure at every turn, so a healthy check falls', async () => {
@@ -221,8 +234,9 @@ describe('HealthCheck runner', () => {
     await check.settled();
     // A scheduler that waited `every` after each probe would be 40 ms later per run: 840 ms from run 1 to run 7.
     // (Run 0 may start late while the process is still busy starting up; the grid does not move for it.)
+    // So the span tells the two apart: comfortably under 800 ms, and not short of the 600 ms grid either.
     const span = (starts[7] ?? 0) - (starts[1] ?? 0);
-    assert.ok(Math.abs(span - 600) < 60, `runs 1 to 7 took ${span.toFixed(1)} ms; starts: ${starts.map((x) => (x - (starts[0] ?? 0)).toFixed(0)).join(' ')}`);
+    assert.ok(span > 500 && span < 800, `runs 1 to 7 took ${span.toFixed(1)} ms; starts: ${starts.map((x) => (x - (starts[0] ?? 0)).toFixed(0)).join(' ')}`);
   });
 
   test('a check is started once', () => {
@@ -265,11 +279,50 @@ describe('HealthCheck runner', () => {
     assert.match(check.snapshot().last?.detail ?? '', /^probe error: Cannot read properties of null/);
   });
 
-  test('the first run waits at most the jitter bound', async () => {
-    const check = new HealthCheck(spec({ every: 30, timeout: 1 }), { probe: scripted([true]), hooks: false, maxJitterMs: 20 });
+  test('the first run waits at most the jitter bound', async (t) => {
+    // The largest delay the random draw can give; without the jitter the first run would wait a whole `every` (30 s).
+    t.mock.method(Math, 'random', () => 0.999);
+    let firstAt: number | undefined;
+    const probe: Probe = () => {
+      firstAt ??= performance.now();
+      return Promise.resolve(pass(1));
+    };
+    const check = new HealthCheck(spec({ every: 30, timeout: 1 }), { probe, hooks: false, maxJitterMs: 100 });
+    const t0 = performance.now();
     check.start();
-    await until(check, () => check.state.runs >= 1, 2000);
+    t.mock.restoreAll();
+    await until(check, () => check.state.runs >= 1, 5000);
     check.stop();
+    const waited = (firstAt ?? Infinity) - t0;
+    // A timer never fires early (beyond the event loop's clock granularity), and the margin above the bound is generous.
+    assert.ok(waited >= 50 && waited < 100 + 2000, `first run after ${waited.toFixed(1)} ms`);
+  });
+
+  test('checks started together have their first runs spread by the jitter, not all at one instant', async (t) => {
+    // Deterministic draws: the order of first runs must follow them, whatever the machine's load.
+    const draws = [0.9, 0.1, 0.5, 0.3, 0.7];
+    let i = 0;
+    t.mock.method(Math, 'random', () => draws[i++ % draws.length] ?? 0);
+    const order: number[] = [];
+    const at: number[] = [];
+    const checks = draws.map((_, n) => {
+      const probe: Probe = () => {
+        if (!order.includes(n)) {
+          order.push(n);
+          at.push(performance.now());
+        }
+        return Promise.resolve(pass(1));
+      };
+      return new HealthCheck(spec({ name: `c${n}`, every: 30, timeout: 1 }), { probe, hooks: false, maxJitterMs: 400 });
+    });
+    const t0 = performance.now();
+    for (const c of checks) c.start();
+    t.mock.restoreAll();
+    await Promise.all(checks.map((c) => until(c, () => c.state.runs >= 1, 5000)));
+    for (const c of checks) c.stop();
+    assert.deepEqual(order, [1, 3, 2, 4, 0]);
+    // The last one drew 0.9 of 400 ms: it cannot have run before about 360 ms.
+    assert.ok((at[at.length - 1] ?? 0) - t0 >= 300, `first runs at ${at.map((x) => (x - t0).toFixed(0)).join(' ')} ms`);
   });
 });
 
