@@ -307,7 +307,9 @@ class Sim implements Simulator {
     if (forMs !== undefined && next.outage.mode !== 'none') {
       this.outageTimer = setTimeout(() => {
         this.outageTimer = undefined;
-        void this.setFaults({ outage: { mode: 'none' } });
+        // Nobody awaits this: a failure (say the EC2 port was taken while it
+        // was down) goes to the internal-error path, and the rest keeps serving.
+        this.setFaults({ outage: { mode: 'none' } }).catch((e: unknown) => this.onInternalError(e));
       }, forMs);
     }
     return this.faultsState.settings;
@@ -320,12 +322,20 @@ class Sim implements Simulator {
     await this.applyOutages();
   }
 
+  /** Brings every listener in line with the outage settings; if one cannot listen, the others still do, then the first error is thrown. */
   private async applyOutages(): Promise<void> {
     const mode = this.faultsState.settings.outage.mode;
-    if (mode === 'refuse') await this.ec2.listener.down();
-    else if (!this.closed) await this.ec2.listener.again();
+    const errors: unknown[] = [];
+    try {
+      if (mode === 'refuse') await this.ec2.listener.down();
+      else if (!this.closed) await this.ec2.listener.again();
+    } catch (e) {
+      errors.push(e);
+    }
     if (mode !== 'hang') this.ec2.releaseHeld();
-    await Promise.all([...this.imds.values()].map((s) => s.applyOutage()));
+    const imds = await Promise.allSettled([...this.imds.values()].map((s) => s.applyOutage()));
+    for (const r of imds) if (r.status === 'rejected') errors.push(r.reason);
+    if (errors.length > 0) throw errors[0];
   }
 
   counters(): CountersSnapshot {

@@ -3,6 +3,7 @@
 // (refused connections, hung requests), per-action latency, and counters.
 import { CreateRouteCommand, DescribeInstancesCommand, DescribeRouteTablesCommand } from '@aws-sdk/client-ec2';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/sim/clock.js';
@@ -164,5 +165,48 @@ describe('faults', () => {
     });
     assert.equal(res.status, 400);
     assert.match(await res.text(), /<Code>InvalidAction<\/Code>/);
+  });
+});
+
+describe('an outage that ends by itself', () => {
+  it('reports a failure to listen again through onInternalError and keeps serving', { timeout: 10_000 }, async () => {
+    const reported: unknown[] = [];
+    let wake = (): void => undefined;
+    const seen = new Promise<void>((r) => (wake = r));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    const s = await sim(undefined, {
+      onInternalError: (e) => {
+        reported.push(e);
+        wake();
+      },
+    });
+    const client = ec2(s);
+    // Take the EC2 port while the outage has it down, so listening again fails.
+    const blocker = createServer();
+    try {
+      const [imds] = await s.instances();
+      await s.setFaults({ outage: { mode: 'refuse', forMs: 50 } });
+      const { hostname, port } = new URL(s.ec2Endpoint);
+      await new Promise<void>((r) => blocker.listen(Number(port), hostname, r));
+      await seen;
+      await new Promise((r) => setImmediate(r));
+      assert.equal(reported.length, 1);
+      assert.equal((reported[0] as { code?: string }).code, 'EADDRINUSE');
+      assert.deepEqual(unhandled, []);
+      assert.equal(s.faults().outage.mode, 'none');
+      assert.equal((await fetch(`${s.adminEndpoint}/_sim/health`)).status, 200);
+      assert.equal((await fetch(`${imds!.imdsEndpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } })).status, 200);
+      // Once the port is free again, clearing the faults brings EC2 back.
+      await new Promise<void>((r) => blocker.close(() => r()));
+      await s.clearFaults();
+      assert.ok((await client.send(new DescribeRouteTablesCommand({}))).RouteTables);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      if (blocker.listening) await new Promise<void>((r) => blocker.close(() => r()));
+      client.destroy();
+      await s.close();
+    }
   });
 });
