@@ -2,6 +2,7 @@
 // IMDS listener per instance, all on loopback. `startSimulator` is what the
 // `awsnycast sim` command, the integration tests, the end-to-end tests and
 // the benchmarks use.
+import { BlockList, isIP } from 'node:net';
 import { stringify } from 'yaml';
 import { buildState } from './build-state.js';
 import { realClock, type Clock } from './clock.js';
@@ -107,13 +108,22 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/** An IPv4 literal in 127.0.0.0/8 or the IPv6 loopback `::1`; host names (even `localhost`) are refused. */
+function isLoopbackLiteral(host: string): boolean {
+  const family = isIP(host);
+  if (family === 4) return host.startsWith('127.');
+  return family === 6 && LOOPBACK6.check(host, 'ipv6');
+}
+const LOOPBACK6 = new BlockList();
+LOOPBACK6.addAddress('::1', 'ipv6');
+
 function parseListen(s: string | undefined, what: string): { host: string; port: number } {
   const text = s ?? '127.0.0.1:0';
   const m = /^(.*):(\d+)$/.exec(text);
   if (m === null) throw Object.assign(new Error(`${what}: expected HOST:PORT, got ${text}`), { code: 'SIM_LISTEN' });
   const host = m[1]!.replace(/^\[|\]$/g, '');
   const port = Number(m[2]);
-  if (!(host.startsWith('127.') || host === '::1' || host === 'localhost') || port > 65535)
+  if (!isLoopbackLiteral(host) || port > 65535)
     throw Object.assign(new Error(`${what}: the simulator listens on loopback only (127.0.0.0/8, ::1), got ${text}`), {
       code: 'SIM_LISTEN',
     });

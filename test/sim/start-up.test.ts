@@ -58,6 +58,22 @@ describe('startSimulator', () => {
     await assert.rejects(startSimulator({ world: tiny(), listen: '0.0.0.0:0' }), (e: unknown) => codeOf(e) === 'SIM_LISTEN');
   });
 
+  for (const listen of ['127.evil.example:0', '127.0.0.1.nip.io:0', 'localhost:0', '10.0.0.1:0', '[::]:0']) {
+    it(`refuses ${listen}: the host must be a loopback address literal`, async () => {
+      await assert.rejects(startSimulator({ world: tiny(), listen }), (e: unknown) => codeOf(e) === 'SIM_LISTEN');
+      await assert.rejects(startSimulator({ world: tiny(), adminListen: listen }), (e: unknown) => codeOf(e) === 'SIM_LISTEN');
+    });
+  }
+
+  it('accepts any IPv4 literal in 127.0.0.0/8', async () => {
+    const s = await startSimulator({ world: tiny(), listen: '127.0.0.2:0' });
+    try {
+      assert.match(s.ec2Endpoint, /^http:\/\/127\.0\.0\.2:\d+$/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('fails with EADDRINUSE when an instance’s fixed IMDS port is taken', async () => {
     const srv = createServer();
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
