@@ -110,6 +110,24 @@ describe('route mutations', () => {
     assert.equal(e.name, 'InvalidParameterValue');
   });
 
+  const wrongFamily: [string, () => Promise<unknown>][] = [
+    ['CreateRoute with an IPv6 DestinationCidrBlock', () => client.send(new CreateRouteCommand({ RouteTableId: ANY.app, DestinationCidrBlock: '2001:db8::/64', InstanceId: ANY.b }))],
+    ['CreateRoute with an IPv4 DestinationIpv6CidrBlock', () => client.send(new CreateRouteCommand({ RouteTableId: ANY.app, DestinationIpv6CidrBlock: '10.9.0.0/16', InstanceId: ANY.b }))],
+    ['ReplaceRoute naming an IPv4 route by DestinationIpv6CidrBlock', () => client.send(new ReplaceRouteCommand({ RouteTableId: ANY.app, DestinationIpv6CidrBlock: '192.168.1.1/32', NetworkInterfaceId: ANY.eniB }))],
+    ['DeleteRoute naming an IPv4 route by DestinationIpv6CidrBlock', () => client.send(new DeleteRouteCommand({ RouteTableId: ANY.app, DestinationIpv6CidrBlock: '192.168.1.1/32' }))],
+    ['DeleteRoute with an IPv6 DestinationCidrBlock', () => client.send(new DeleteRouteCommand({ RouteTableId: ANY.app, DestinationCidrBlock: '2a05:d018:abcd:ee00::/56' }))],
+  ];
+  for (const [name, call] of wrongFamily) {
+    it(`${name} is InvalidParameterValue and changes nothing`, async () => {
+      const before = await routes(ANY.app);
+      const e = await failure(call);
+      assert.equal(e.name, 'InvalidParameterValue');
+      assert.equal(e.status, 400);
+      assert.match(e.message, /not a valid IPv[46] CIDR block/);
+      assert.deepEqual(await routes(ANY.app), before);
+    });
+  }
+
   it('CreateRoute in an unknown table is InvalidRouteTableID.NotFound', async () => {
     const e = await failure(() =>
       client.send(new CreateRouteCommand({ RouteTableId: 'rtb-0000000000000dead', DestinationCidrBlock: '10.9.0.0/16', InstanceId: ANY.b })),

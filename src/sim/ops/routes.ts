@@ -5,9 +5,12 @@ import { Ec2Error, invalidValue, notFound } from '../errors.js';
 import type { RouteTable, RouteTarget } from '../model.js';
 import { MULTI_ENI, type Apply, type Ec2State, type TargetInput, type Who } from '../state.js';
 
+/** Parses a destination; the parameter that carried it fixes the family (`destinationIpv6CidrBlock` is IPv6, anything else IPv4). */
 function parseDest(value: string, param: string): Cidr {
   const c = parseCidr(value);
   if (c === undefined) throw invalidValue(param, value, 'This is not a valid CIDR block.');
+  const family = param === 'destinationIpv6CidrBlock' ? 6 : 4;
+  if (c.family !== family) throw invalidValue(param, value, `This is not a valid IPv${family} CIDR block.`);
   return c;
 }
 
