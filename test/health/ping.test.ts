@@ -157,7 +157,7 @@ describe('ping session (one long-lived ping per check)', () => {
   });
 
   test('a ping that refuses the interval makes the check fall back to one process per run', async () => {
-    const probe = pingSessionProbe('192.0.2.1', 100, 100, fake('echo "ping: cannot flood; minimal interval allowed for user is 200ms" >&2; exit 2'));
+    const probe = pingSessionProbe('192.0.2.1', 100, 2000, fake('echo "ping: cannot flood; minimal interval allowed for user is 200ms" >&2; exit 2'));
     try {
       const first = await probe(never);
       assert.equal(first.code, HealthCode.exit);
