@@ -67,6 +67,20 @@ describe('DescribeRouteTables', () => {
     assert.deepEqual(await ids([{ Name: 'association.route-table-association-id', Values: [assoc] }]), [NAT.privA]);
   });
 
+  for (const name of [
+    'association.gateway-id',
+    'route.nat-gateway-id',
+    'route.transit-gateway-id',
+    'route.vpc-peering-connection-id',
+    'route.egress-only-internet-gateway-id',
+    'route.destination-prefix-list-id',
+  ]) {
+    it(`${name} is accepted and matches nothing (the simulator models no such target)`, async () => {
+      assert.deepEqual(await ids([{ Name: name, Values: ['*'] }]), []);
+      assert.deepEqual(await ids([{ Name: 'vpc-id', Values: [NAT.vpc] }, { Name: name, Values: ['nat-0123456789abcdef0', 'pl-63a5400a'] }]), []);
+    });
+  }
+
   it('an unknown filter is a 400 InvalidParameterValue', async () => {
     const e = await failure(() => ids([{ Name: 'route.colour', Values: ['blue'] }]));
     assert.equal(e.name, 'InvalidParameterValue');

@@ -18,6 +18,8 @@ const routeField =
   (r: Row): readonly (string | undefined)[] =>
     r.route(field);
 
+const none = (): readonly string[] => [];
+
 export const routeTableFilters = (accountId: string): FilterDefs<Row> => ({
   'vpc-id': (r) => [r.t.vpcId],
   'route-table-id': (r) => [r.t.id],
@@ -34,6 +36,15 @@ export const routeTableFilters = (accountId: string): FilterDefs<Row> => ({
   'route.gateway-id': routeField('gatewayId'),
   'route.state': routeField('state'),
   'route.origin': routeField('origin'),
+  // Filters AWS documents on things this simulator does not model (gateway
+  // associations, NAT/transit gateways, peering, egress-only gateways,
+  // prefix-list destinations): accepted, and no table has such a value.
+  'association.gateway-id': none,
+  'route.nat-gateway-id': none,
+  'route.transit-gateway-id': none,
+  'route.vpc-peering-connection-id': none,
+  'route.egress-only-internet-gateway-id': none,
+  'route.destination-prefix-list-id': none,
 });
 
 export const describeRouteTables: ActionDef = {
