@@ -1,12 +1,19 @@
 // DescribeRouteTables through the real SDK: every filter, wildcards,
 // pagination and the errors for bad input.
-import { DescribeRouteTablesCommand, paginateDescribeRouteTables, type Filter } from '@aws-sdk/client-ec2';
+import {
+  AssociateRouteTableCommand,
+  CreateRouteTableCommand,
+  DescribeRouteTablesCommand,
+  paginateDescribeRouteTables,
+  type Filter,
+} from '@aws-sdk/client-ec2';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { ANYCAST_WORLD, ANY, NAT, WORLDS, ec2, failure, sim } from './helpers.js';
 
 const OTHER_MAIN = 'rtb-0b000000000000000';
+const SPARE_SUBNET = 'subnet-0a000000000000c01';
 
 describe('DescribeRouteTables', () => {
   let s: Simulator;
@@ -149,6 +156,32 @@ describe('DescribeRouteTables', () => {
   });
 });
 
+describe('DescribeRouteTables association.main', () => {
+  it('follows the associations’ main flags: no associations matches neither value, a main table with subnets matches both', async () => {
+    const s = await sim();
+    const client = ec2(s);
+    const ids = async (main: string): Promise<string[]> => {
+      const r = await client.send(
+        new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [NAT.vpc] }, { Name: 'association.main', Values: [main] }] }),
+      );
+      return (r.RouteTables ?? []).map((t) => t.RouteTableId!).sort();
+    };
+    try {
+      const created = await client.send(new CreateRouteTableCommand({ VpcId: NAT.vpc }));
+      const bare = created.RouteTable!.RouteTableId!;
+      assert.deepEqual(await ids('true'), [NAT.main]);
+      assert.deepEqual(await ids('false'), [NAT.public, NAT.privA, NAT.privB].sort(), 'a table without associations is not returned');
+      await client.send(new AssociateRouteTableCommand({ RouteTableId: NAT.main, SubnetId: SPARE_SUBNET }));
+      assert.deepEqual(await ids('true'), [NAT.main]);
+      assert.deepEqual(await ids('false'), [NAT.main, NAT.public, NAT.privA, NAT.privB].sort(), 'the main table’s subnet association has main=false');
+      assert.ok(!(await ids('false')).includes(bare));
+    } finally {
+      client.destroy();
+      await s.close();
+    }
+  });
+});
+
 describe('DescribeRouteTables on other worlds', () => {
   it('route.destination-ipv6-cidr-block matches IPv6 routes', async () => {
     const s = await sim(ANYCAST_WORLD);
@@ -175,7 +208,7 @@ describe('DescribeRouteTables on other worlds', () => {
       let pages = 0;
       const p = paginateDescribeRouteTables(
         { client, pageSize: 100 },
-        { Filters: [{ Name: 'vpc-id', Values: ['vpc-0d000000000000001'] }, { Name: 'association.main', Values: ['false'] }] },
+        { Filters: [{ Name: 'vpc-id', Values: ['vpc-0d000000000000001'] }, { Name: 'tag:Name', Values: ['load-*'] }] },
       );
       for await (const page of p) {
         pages++;

@@ -24,7 +24,10 @@ export const routeTableFilters = (accountId: string): FilterDefs<Row> => ({
   'vpc-id': (r) => [r.t.vpcId],
   'route-table-id': (r) => [r.t.id],
   'owner-id': () => [accountId],
-  'association.main': (r) => [r.t.associations.some((a) => a.main) ? 'true' : 'false'],
+  // As in AWS: each association offers its own main flag, so a table without
+  // associations matches neither value, and a main table with explicit
+  // subnet associations matches both.
+  'association.main': (r) => r.t.associations.map((a) => (a.main ? 'true' : 'false')),
   'association.subnet-id': (r) => r.t.associations.map((a) => a.subnetId),
   'association.route-table-association-id': (r) => r.t.associations.map((a) => a.id),
   'association.route-table-id': (r) => (r.t.associations.length > 0 ? [r.t.id] : []),
