@@ -132,7 +132,7 @@ describe('ping session (one long-lived ping per check)', () => {
     const out = join(dir, 'replies');
     writeFileSync(out, '');
     const reply = (seq: number, ms: number): void => appendFileSync(out, `64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=${ms} ms\n`);
-    const probe = pingSessionProbe('192.0.2.1', 1000, 1000, fake(`exec tail -s 0.05 -n +1 -f ${out}`));
+    const probe = pingSessionProbe('192.0.2.1', 300, 300, fake(`exec tail -s 0.05 -n +1 -f ${out}`));
     try {
       // Run 1: no reply in time.
       const first = await probe(never);
