@@ -1,6 +1,5 @@
 // ping with one long-lived process per check: `ping -n -i EVERY DEST` sends
-// one echo per interval and each probe takes the reply to its own echo
-// (matched by icmp_seq: a late reply never counts for a later run). Much cheaper
+// one echo per interval and each probe takes the next reply. Much cheaper
 // than a process per run at sub-second intervals. The process starts at a
 // probe (so its sends line up with the check's turns) and is restarted every
 // REALIGN_AFTER replies, so ping's own clock cannot drift away from the
@@ -46,16 +45,6 @@ export function pingSessionProbe(
   let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
   let replies: Reply[] = [];
   let seen = 0;
-  /**
-   * The echo the next run waits for: runs and ping's sends go in step, so each run expects the next
-   * icmp_seq (iputils counts from 1, in 16 bits). A run that times out gives its sequence up, and a
-   * reply for it that comes later is dropped, so it cannot stand in for a later run's echo.
-   */
-  let expected = 1;
-  const current = (seq: number): boolean => ((seq - expected) & 0xffff) < 0x8000;
-  const consumed = (seq: number): void => {
-    expected = (seq + 1) & 0xffff;
-  };
   let stderrTail = '';
   let waiter: ((r: Reply | { exit: string; code: HealthCode }) => void) | undefined;
   /** Set when this ping refuses the interval (old iputils, unprivileged, below 0.2 s): one process per run instead. */
@@ -81,7 +70,6 @@ export function pingSessionProbe(
     if (file === undefined) return 'EMPTY_ARGV';
     stderrTail = '';
     seen = 0;
-    expected = 1;
     let c: ChildProcessByStdio<null, Readable, Readable> | undefined;
     try {
       // spawn throws for some failures (a NUL byte in an argument, E2BIG); under EMFILE it returns a
@@ -129,8 +117,6 @@ export function pingSessionProbe(
         if (m?.[1] === undefined || m[2] === undefined || line.includes('DUP!')) continue;
         const reply = { seq: Number(m[1]), rttMs: Number(m[2]), at: performance.now() };
         seen++;
-        // The reply for a run that already timed out.
-        if (!current(reply.seq)) continue;
         if (waiter !== undefined) waiter(reply);
         else replies.push(reply);
       }
@@ -154,15 +140,10 @@ export function pingSessionProbe(
     if (signal.aborted) return Promise.resolve(fail(HealthCode.aborted, 0, 'stopped'));
     if (fallback !== undefined) return fallback(signal);
     if (child !== undefined && seen >= REALIGN_AFTER && replies.length === 0) kill();
-    // Replies for sequences given up meanwhile, or that arrived too long ago, belong to turns that already failed.
-    replies = replies.filter((r) => current(r.seq) && t0 - r.at <= everyMs + timeoutMs);
-    // Of several waiting (turns were skipped), the newest is this turn's.
-    const queued = replies.pop();
-    replies = [];
-    if (queued !== undefined) {
-      consumed(queued.seq);
-      return Promise.resolve(judge(queued));
-    }
+    // Replies that arrived too long ago belong to turns that already failed.
+    replies = replies.filter((r) => t0 - r.at <= everyMs + timeoutMs);
+    const queued = replies.shift();
+    if (queued !== undefined) return Promise.resolve(judge(queued));
     if (child === undefined) {
       const err = start();
       if (err !== undefined) return Promise.resolve(fail(HealthCode.spawn, 0, `cannot run ping: ${err}`));
@@ -176,17 +157,10 @@ export function pingSessionProbe(
       };
       const onAbort = (): void => finish(fail(HealthCode.aborted, roundMs(performance.now() - t0), 'stopped'));
       signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => {
-        // This run's echo is given up: a reply for it that still comes is not the next run's.
-        consumed(expected);
-        finish(fail(HealthCode.timeout, roundMs(performance.now() - t0), `no reply within ${Math.round(timeoutMs)} ms`));
-      }, timeoutMs);
+      const timer = setTimeout(() => finish(fail(HealthCode.timeout, roundMs(performance.now() - t0), `no reply within ${Math.round(timeoutMs)} ms`)), timeoutMs);
       waiter = (r) => {
         if ('exit' in r) finish(fail(r.code, roundMs(performance.now() - t0), r.exit));
-        else {
-          consumed(r.seq);
-          finish(judge(r));
-        }
+        else finish(judge(r));
       };
     });
   };
