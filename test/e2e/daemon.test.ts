@@ -21,7 +21,7 @@ const POLL = 1;
 /** The same NAT config on both instances: own AZ's table as primary, the other AZ's as backup. */
 const NAT_CONFIG = `poll_time: ${POLL}
 healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
 routetables:
   mine:
     find:
@@ -165,7 +165,7 @@ describe('a backup with a remote check', () => {
       'remote.yaml',
       `poll_time: ${POLL}
 healthchecks:
-  self: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 1, fall: 1}
+  self: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 1, fall: 3}
 remote_healthchecks:
   dns: {type: tcp, every: 0.2, rise: 2, fall: 2, config: {port: ${svc.port}}}
 routetables:
@@ -198,7 +198,7 @@ describe('-noop with a remote check', () => {
       'remote-noop.yaml',
       `poll_time: 300
 healthchecks:
-  self: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 1, fall: 1}
+  self: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 1, fall: 3}
 remote_healthchecks:
   dns: {type: tcp, every: 0.2, rise: 2, fall: 2, config: {port: ${svc.port}}}
 routetables:

@@ -37,7 +37,7 @@ describe('three backups race for a blackholed route', () => {
       'race.yaml',
       `poll_time: 1
 healthchecks:
-  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
 routetables:
   main:
     find: {type: main}
@@ -77,7 +77,7 @@ describe('two instances both configured as primary for one route', () => {
       'flap.yaml',
       `poll_time: 0.5
 healthchecks:
-  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
 routetables:
   a:
     find: {type: by_tag, config: {key: az, value: us-east-1a}}
@@ -110,7 +110,7 @@ describe('hold-down', () => {
       'hold.yaml',
       `poll_time: 300
 healthchecks:
-  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
 routetables:
   a:
     find: {type: by_tag, config: {key: az, value: "\${az}"}}

@@ -12,7 +12,7 @@ const ENI_A = 'eni-0a0000000000000a1';
 const ENI_B = 'eni-0a0000000000000b1';
 const CONFIG = `poll_time: 1
 healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
 routetables:
   mine:
     find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}

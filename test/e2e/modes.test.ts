@@ -12,7 +12,7 @@ const RTB_A = 'rtb-0a0000000000000a1';
 
 const CONFIG = (poll = 1): string => `poll_time: ${poll}
 healthchecks:
-  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
 routetables:
   mine:
     find: {type: by_tag, config: {key: az, value: "\${az}"}}

@@ -39,7 +39,7 @@ function config(name: string, extra = '', mine = 'never_delete: true, hold_down:
 status: {socket: ${socket}${extra}}
 drain: {state_file: ${state}, maintenance_file: ${join(scratch.dir, `${name}.maintenance`)}}
 healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 2}
+  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
 routetables:
   mine:
     find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
