@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read from package.json next to dist/. */
+// Set by the single-executable build (scripts/package.mjs, an esbuild
+// `define`): the bundle has no package.json beside it to read.
+declare const __AWSNYCAST_VERSION__: string | undefined;
+
+/** The package version: built in (single executable), else read from package.json next to dist/. */
 export function packageVersion(): string {
+  if (typeof __AWSNYCAST_VERSION__ === 'string') return __AWSNYCAST_VERSION__;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';

