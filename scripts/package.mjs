@@ -96,7 +96,8 @@ async function executable(work, bundleFile, target) {
   const blob = join(work, 'sea-prep.blob');
   writeFileSync(config, JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }, null, 2));
   run(NODE24, ['--experimental-sea-config', config], { cwd: work });
-  const tmp = `${target}.tmp`;
+  // Written beside the target and renamed: a second build at the same time never sees half a file.
+  const tmp = `${target}.${process.pid}.tmp`;
   copyFileSync(NODE24, tmp);
   chmodSync(tmp, 0o755);
   // The registry's binary carries its symbol table and debug information (18 MB); the
@@ -250,7 +251,8 @@ function deb(work, exe, pkgs, version, out) {
   dirs(root);
   const file = join(out, `awsnycast_${version}_amd64.deb`);
   // gzip: fast to build, and every dpkg can read it.
-  run('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, file]);
+  run('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, `${file}.${process.pid}.tmp`]);
+  renameSync(`${file}.${process.pid}.tmp`, file);
   return file;
 }
 
