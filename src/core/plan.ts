@@ -55,6 +55,8 @@ export interface PlannedAction {
   readonly detail: string;
   /** For a hold-down: in how many ms the decision may change (the daemon plans again then). */
   readonly retryAfterMs?: number;
+  /** The owner IP the route's remote check must watch (the current owner, when it is not us). */
+  readonly watch?: string;
   /** The route spec this action is for. */
   readonly route: RouteSpec;
 }
@@ -277,7 +279,6 @@ export function plan(config: Config, input: PlanInput): Plan {
   const values = placeholderValues(input.identity);
   const actions: PlannedAction[] = [];
   const problems: PlanProblem[] = [];
-  const remote = new Map<string, Set<string>>();
   const claimed = new Map<string, string>();
   // Tables of other VPCs are never acted on unless the config opts in (all_vpcs), whatever the reader returned.
   const pool = config.allVpcs ? input.tables : input.tables.filter((t) => t.vpcId === input.identity.vpcId);
@@ -300,12 +301,7 @@ export function plan(config: Config, input: PlanInput): Plan {
         claimed.set(key, spec.name);
         const existing = table.routes.find((r) => r.destination === route.cidr);
         const d = decide(route, existing, input, key);
-        const watch = d.watch ?? remoteWatchFor(route, existing, input);
-        if (watch !== undefined && route.remoteHealthcheck !== undefined) {
-          const set = remote.get(route.remoteHealthcheck) ?? new Set<string>();
-          set.add(watch);
-          remote.set(route.remoteHealthcheck, set);
-        }
+        const watch = route.remoteHealthcheck === undefined ? undefined : (d.watch ?? remoteWatchFor(route, existing, input));
         actions.push({
           routeTableId: table.id,
           tableName: spec.name,
@@ -316,14 +312,30 @@ export function plan(config: Config, input: PlanInput): Plan {
           reason: d.reason,
           detail: d.detail,
           ...(d.retryAfterMs !== undefined ? { retryAfterMs: Math.max(0, Math.ceil(d.retryAfterMs)) } : {}),
+          ...(watch !== undefined ? { watch } : {}),
           route,
         });
       }
     }
   }
-  return {
-    actions,
-    problems,
-    remoteTargets: Object.fromEntries([...remote].map(([k, v]) => [k, [...v].sort()])),
-  };
+  return { actions, problems, remoteTargets: remoteTargets(actions) };
+}
+
+/**
+ * Remote check template name -> the owner IPs it must run against: the
+ * `watch` of every action, except those in `taken` (route keys whose
+ * takeover just succeeded). The old owner of a route we took is no longer
+ * watched, so its unhealthy verdict is forgotten at once: if the route is
+ * handed back to it, a fresh check must decide again before we act on it.
+ */
+export function remoteTargets(actions: readonly PlannedAction[], taken: ReadonlySet<string> = new Set()): Record<string, string[]> {
+  const remote = new Map<string, Set<string>>();
+  for (const a of actions) {
+    const name = a.route.remoteHealthcheck;
+    if (a.watch === undefined || name === undefined || taken.has(routeKey(a.routeTableId, a.cidr))) continue;
+    const set = remote.get(name) ?? new Set<string>();
+    set.add(a.watch);
+    remote.set(name, set);
+  }
+  return Object.fromEntries([...remote].map(([k, v]) => [k, [...v].sort()]));
 }

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { CheckSpec, Config } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { substitute } from '../config/values.js';
-import { Reason, placeholderValues, plan, routeKey, routeTarget } from '../core/plan.js';
+import { Reason, placeholderValues, plan, remoteTargets, routeKey, routeTarget } from '../core/plan.js';
 import type { Plan, PlannedAction } from '../core/plan.js';
 import type { CheckView, Identity, RouteTableView } from '../core/types.js';
 import { toEc2Error } from '../ec2/errors.js';
@@ -230,12 +230,19 @@ export class Daemon {
       this.reportOnce(`read:${err.code}:${err.awsCode}`, { code: err.code, awsCode: err.awsCode }, `reading route tables failed; will retry next pass: ${err.message}`);
       return done({ ok: false, outcomes: [], error: err.message });
     }
-    for (const [name, pool] of this.pools) pool.setDestinations(p.remoteTargets[name] ?? []);
     for (const prob of p.problems) this.reportOnce(`plan:${prob.code}:${prob.tableName}`, { code: prob.code, table: prob.tableName }, prob.message);
     if (p.problems.length === 0) this.clearErrors('plan:');
     for (const a of p.actions) this.logDecision(a, apply);
-    if (!apply) return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
+    if (!apply) {
+      this.setRemoteTargets(p.remoteTargets);
+      return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
+    }
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
+    // Watch the owners as they are after this pass: a route we just took no
+    // longer has its old owner watched, so a stale "unhealthy" cannot make us
+    // take it again if it is handed back before our next read.
+    const taken = new Set(outcomes.filter((o) => o.ok && (o.action.action === 'replace' || o.action.action === 'create')).map((o) => routeKey(o.action.routeTableId, o.action.cidr)));
+    this.setRemoteTargets(remoteTargets(p.actions, taken));
     for (const o of outcomes) {
       const a = o.action;
       this.recentChanges.push({
@@ -259,6 +266,10 @@ export class Daemon {
     }
     const ok = outcomes.every((o) => o.ok) && p.problems.length === 0;
     return done({ ok, plan: p, outcomes });
+  }
+
+  private setRemoteTargets(targets: Readonly<Record<string, readonly string[]>>): void {
+    for (const [name, pool] of this.pools) pool.setDestinations(targets[name] ?? []);
   }
 
   private planOn(world: World): Plan {

@@ -140,6 +140,8 @@ describe('failover time', () => {
     let server = createServer((s) => s.on('error', () => undefined).end());
     await new Promise<void>((ok) => server.listen(0, '127.0.1.10', ok));
     const port = (server.address() as { port: number }).port;
+    // Closed by afterEach whatever the outcome, so a failed assertion cannot leave the process hanging.
+    running.push({ stop: () => new Promise<void>((ok) => (server.listening ? server.close(() => ok()) : ok())) });
     const config = scratch.file(
       'failover-time.yaml',
       `poll_time: 30
@@ -170,9 +172,56 @@ routetables:
       server = createServer((s) => s.on('error', () => undefined).end());
       await new Promise<void>((ok) => server.listen(port, '127.0.1.10', ok));
     }
-    await new Promise<void>((ok) => server.close(() => ok()));
     times.sort((a, b) => a - b);
     t.diagnostic(`failover times (fault -> route changed): ${times.map((x) => Math.round(x)).join(', ')} ms; median ${Math.round(times[1]!)} ms`);
     assert.equal(times.length, 3);
+  });
+});
+
+describe('a route handed back right after a takeover', () => {
+  test('is not taken again on the old owner\'s stale remote verdict', async () => {
+    const sim = await startSim(NAT);
+    const ec2 = new EC2Client({ region: sim.info.region, endpoint: sim.info.ec2Endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } });
+    after(() => ec2.destroy());
+    const CIDR = '10.0.0.54/32';
+    const ENI_A = 'eni-0a0000000000000a1';
+    await ec2.send(new CreateRouteCommand({ RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: ENI_A }));
+    let server = createServer((s) => s.on('error', () => undefined).end());
+    await new Promise<void>((ok) => server.listen(0, '127.0.1.10', ok));
+    const port = (server.address() as { port: number }).port;
+    // Closed by afterEach whatever the outcome, so a failed assertion cannot leave the process hanging.
+    running.push({ stop: () => new Promise<void>((ok) => (server.listening ? server.close(() => ok()) : ok())) });
+    // rise 5 at every 0.5: a check of A that starts again needs 2.5 s to pass,
+    // longer than the 1 s poll, so a stale verdict would be acted on at once.
+    const config = scratch.file(
+      'handback.yaml',
+      `poll_time: 1
+healthchecks:
+  up: {type: ping, destination: 127.0.0.1, every: 0.5, rise: 2, fall: 3}
+remote_healthchecks:
+  svc: {type: tcp, every: 0.5, rise: 5, fall: 3, timeout: 0.4, config: {port: ${port}}}
+routetables:
+  a:
+    find: {type: by_tag, config: {key: az, value: us-east-1a}}
+    manage_routes:
+      - {cidr: ${CIDR}, healthcheck: up, remote_healthcheck: svc, if_unhealthy: true}
+`,
+    );
+    const db = daemon(sim, B, config);
+    for (let trial = 0; trial < 2; trial++) {
+      await waitFor(() => (db.logs.match(/"destination":"127\.0\.1\.10"[^\n]*now healthy/g) ?? []).length > trial, 20_000, 'the remote check to pass');
+      const seq = Math.max(0, ...(await sim.mutations()).map((m) => m.seq));
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await waitFor(async () => (await sim.mutations()).some((m) => m.seq > seq && m.cidr === CIDR), 20_000, 'the takeover');
+      // A's service is back and the route is handed back to A at once.
+      server = createServer((s) => s.on('error', () => undefined).end());
+      await new Promise<void>((ok) => server.listen(port, '127.0.1.10', ok));
+      await ec2.send(new ReplaceRouteCommand({ RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: ENI_A }));
+      const back = Math.max(...(await sim.mutations()).map((m) => m.seq));
+      await sleep(4000);
+      const retakes = (await sim.mutations()).filter((m) => m.seq > back && m.cidr === CIDR);
+      assert.deepEqual(retakes.map((m) => [m.caller, m.action]), [], `trial ${trial}: B took the route again`);
+      assert.equal(await routeOwner(sim, RTB_A, CIDR), ENI_A);
+    }
   });
 });
