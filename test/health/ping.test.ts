@@ -2,9 +2,11 @@
 // with its loopback down really fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createProbe } from '../../src/health/probes/index.js';
 import { parseRtt, pingArgv, pingProbe } from '../../src/health/probes/ping.js';
 import { pingSessionArgv, pingSessionProbe } from '../../src/health/probes/ping-session.js';
@@ -106,11 +108,12 @@ describe('ping session (one long-lived ping per check)', () => {
   const fake = (script: string): string[] => ['sh', '-c', script, 'fake-ping'];
 
   test('a reply slower than the timeout fails with its round trip time; duplicates are ignored', async () => {
+    // The second reply arrives 0.2 s after start with a 310 ms round trip: sent inside the second run's window, but late.
     const probe = pingSessionProbe(
       '192.0.2.1',
-      200,
-      200,
-      fake('echo "64 bytes from $4: icmp_seq=1 ttl=64 time=0.1 ms"; echo "64 bytes from $4: icmp_seq=1 ttl=64 time=0.2 ms (DUP!)"; sleep 0.1; echo "64 bytes from $4: icmp_seq=2 ttl=64 time=450 ms"; sleep 30'),
+      400,
+      300,
+      fake('echo "64 bytes from $4: icmp_seq=1 ttl=64 time=0.1 ms"; echo "64 bytes from $4: icmp_seq=1 ttl=64 time=0.2 ms (DUP!)"; sleep 0.2; echo "64 bytes from $4: icmp_seq=2 ttl=64 time=310 ms"; sleep 30'),
     );
     try {
       const first = await probe(never);
@@ -118,10 +121,87 @@ describe('ping session (one long-lived ping per check)', () => {
       assert.equal(first.latencyMs, 0.1);
       const second = await probe(never);
       assert.equal(second.code, HealthCode.timeout);
-      assert.equal(second.detail, 'reply after 450 ms (timeout 200 ms)');
+      assert.equal(second.detail, 'reply after 310 ms (timeout 300 ms)');
     } finally {
       probe.close();
     }
+  });
+
+  /** Runs `probe` at start + k × everyMs, as the check runner does, and returns each run's code. */
+  async function onGrid(probe: (s: AbortSignal) => Promise<{ code: HealthCode; detail: string }>, everyMs: number, runs: number): Promise<string[]> {
+    const start = performance.now();
+    const codes: string[] = [];
+    for (let k = 0; k < runs; k++) {
+      await sleep(Math.max(0, start + k * everyMs - performance.now()));
+      const r = await probe(never);
+      codes.push(r.code === HealthCode.ok ? 'ok' : `${r.code}: ${r.detail}`);
+    }
+    return codes;
+  }
+
+  test('a late reply to one run never counts for the next run', async () => {
+    // Runs at 0, 0.4, 0.8 s (timeout 0.2 s). The second echo is answered at 0.7 s (300 ms round trip):
+    // the second run fails, and the third run is judged by an echo of its own turn, not by that late reply.
+    const probe = pingSessionProbe(
+      '192.0.2.1',
+      400,
+      200,
+      fake('echo "64 bytes from $4: icmp_seq=1 ttl=64 time=0.1 ms"; sleep 0.7; echo "64 bytes from $4: icmp_seq=2 ttl=64 time=300 ms"; sleep 0.1; echo "64 bytes from $4: icmp_seq=3 ttl=64 time=0.1 ms"; sleep 30'),
+    );
+    try {
+      assert.deepEqual(await onGrid(probe, 400, 3), ['ok', 'HC_TIMEOUT: no reply within 200 ms', 'ok']);
+    } finally {
+      probe.close();
+    }
+  });
+
+  test('a ping whose clock drifts from the runs is restarted in step, and no run fails', async () => {
+    // A stand-in that answers every 0.26 s while the runs come every 0.2 s: without a restart, its
+    // replies would fall further behind each run until runs time out. Each start is counted.
+    const starts = join(mkdtempSync(join(tmpdir(), 'awsn-ping-')), 'starts');
+    const probe = pingSessionProbe(
+      '192.0.2.1',
+      200,
+      200,
+      fake(`echo >> ${starts}; i=1; while true; do echo "64 bytes from $4: icmp_seq=$i ttl=64 time=0.1 ms"; i=$((i+1)); sleep 0.26; done`),
+    );
+    try {
+      const codes = await onGrid(probe, 200, 12);
+      assert.deepEqual(codes, Array(12).fill('ok'));
+      const n = readFileSync(starts, 'utf8').length;
+      assert.ok(n >= 2 && n <= 8, `${n} starts for 12 runs`);
+    } finally {
+      probe.close();
+      rmSync(dirname(starts), { recursive: true, force: true });
+    }
+  });
+
+  test('a real ping session at every 0.2 s, timeout 0.2 s, for 40 s: every run passes, with far fewer processes than runs', async (t) => {
+    // The measurement behind the session design: a real iputils ping drifts by a few ms per echo against
+    // the check's grid. Allowed: one failed run in 200 on a loaded CI machine (a scheduling stall), never two in a row.
+    let spawned = 0;
+    const counting: SpawnFn = (file, args, options) => {
+      spawned++;
+      return spawn(file, args, options);
+    };
+    const check = new HealthCheck(spec({ kind: 'ping' }, { every: 0.2, timeout: 0.2, rise: 1, fall: 1 }), {
+      hooks: false,
+      maxJitterMs: 0,
+      history: 1000,
+      probe: pingSessionProbe('127.0.0.1', 200, 200, ['ping'], counting),
+    });
+    const results: string[] = [];
+    check.on('result', (e) => results.push(e.result.ok ? 'ok' : `${e.result.code} ${e.result.detail}`));
+    const ac = new AbortController();
+    check.start(ac.signal);
+    await sleep(40_000);
+    ac.abort();
+    await check.settled();
+    const failed = results.filter((r) => r !== 'ok');
+    t.diagnostic(`${results.length} runs, ${failed.length} failed, ${spawned} ping processes`);
+    assert.ok(results.length >= 180, `${results.length} runs`);
+    assert.ok(failed.length <= 1, `${failed.length} of ${results.length} runs failed: ${failed.join('; ')}`);
+    assert.ok(spawned < results.length / 3, `${spawned} ping processes for ${results.length} runs`);
   });
 
   test('a ping that refuses the interval makes the check fall back to one process per run', async () => {

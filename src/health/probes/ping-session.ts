@@ -1,9 +1,16 @@
 // ping with one long-lived process per check: `ping -n -i EVERY DEST` sends
-// one echo per interval and each probe takes the next reply. Much cheaper
-// than a process per run at sub-second intervals. The process starts at a
-// probe (so its sends line up with the check's turns) and is restarted every
-// REALIGN_AFTER replies, so ping's own clock cannot drift away from the
-// check's grid; it is killed when the check stops.
+// one echo per interval; much cheaper than a process per run at sub-second
+// intervals. The result of each run is about an echo of its own turn:
+//  * every reply carries its send time (arrival - round trip); a run takes
+//    the first unused reply sent from half an interval before its start up
+//    to its timeout, so a late reply of an earlier turn never counts for a
+//    later one, and no reply is used twice;
+//  * ping keeps its own clock, which drifts from the check's (about 5 ms
+//    per echo was measured here at -i 0.2), so the process is restarted at
+//    the next run whenever a reply's send time strays more than a quarter
+//    interval from its run's start, or a run gets no reply: the restarted
+//    ping sends at once, in step with the run.
+// The process is killed when the check stops.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { isIPv6 } from 'node:net';
@@ -16,9 +23,6 @@ import { DEFAULT_PING_COMMAND, pingProbe } from './ping.js';
 /** A probe that owns a process: close() ends it. */
 export type ClosableProbe = Probe & { close(): void };
 
-/** Replies after which the process is restarted at the next probe, to realign with the check's grid. */
-export const REALIGN_AFTER = 120;
-
 export function pingSessionArgv(destination: string, everyMs: number, command: readonly string[] = DEFAULT_PING_COMMAND): string[] {
   return [...command, ...(isIPv6(destination) ? ['-6'] : []), '-n', '-i', String(everyMs / 1000), destination];
 }
@@ -26,7 +30,8 @@ export function pingSessionArgv(destination: string, everyMs: number, command: r
 interface Reply {
   readonly seq: number;
   readonly rttMs: number;
-  readonly at: number;
+  /** When the echo was sent (monotonic ms): arrival minus the round trip. */
+  readonly sentAt: number;
 }
 
 const REPLY = /icmp_seq=(\d+).*time[=<]([\d.]+) ?ms/;
@@ -44,8 +49,13 @@ export function pingSessionProbe(
   const argv = pingSessionArgv(destination, everyMs, command);
   let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
   let replies: Reply[] = [];
-  let seen = 0;
   let stderrTail = '';
+  /** Restart the process at the next run (its clock drifted, or a run got no reply). */
+  let realign = false;
+  /** A reply's send time may be this far from its run's start before the process is restarted. */
+  const realignMs = everyMs / 4;
+  /** How long before its start a run's echo may have been sent (its window opens here). */
+  const earlyMs = everyMs / 2;
   let waiter: ((r: Reply | { exit: string; code: HealthCode }) => void) | undefined;
   /** Set when this ping refuses the interval (old iputils, unprivileged, below 0.2 s): one process per run instead. */
   let fallback: Probe | undefined;
@@ -69,7 +79,7 @@ export function pingSessionProbe(
     const [file, ...args] = argv;
     if (file === undefined) return 'EMPTY_ARGV';
     stderrTail = '';
-    seen = 0;
+    realign = false;
     let c: ChildProcessByStdio<null, Readable, Readable> | undefined;
     try {
       // spawn throws for some failures (a NUL byte in an argument, E2BIG); under EMFILE it returns a
@@ -115,10 +125,10 @@ export function pingSessionProbe(
         const m = REPLY.exec(line);
         // Duplicates (DUP!) are not a second reply for another turn.
         if (m?.[1] === undefined || m[2] === undefined || line.includes('DUP!')) continue;
-        const reply = { seq: Number(m[1]), rttMs: Number(m[2]), at: performance.now() };
-        seen++;
+        const rttMs = Number(m[2]);
+        const reply = { seq: Number(m[1]), rttMs, sentAt: performance.now() - rttMs };
         if (waiter !== undefined) waiter(reply);
-        else replies.push(reply);
+        else if (replies.push(reply) > 8) replies.shift();
       }
     });
     c.stderr.setEncoding('utf8');
@@ -139,11 +149,13 @@ export function pingSessionProbe(
     const t0 = performance.now();
     if (signal.aborted) return Promise.resolve(fail(HealthCode.aborted, 0, 'stopped'));
     if (fallback !== undefined) return fallback(signal);
-    if (child !== undefined && seen >= REALIGN_AFTER && replies.length === 0) kill();
-    // Replies that arrived too long ago belong to turns that already failed.
-    replies = replies.filter((r) => t0 - r.at <= everyMs + timeoutMs);
+    if (child !== undefined && realign) kill();
+    // This run's echo was sent no earlier than half an interval before it
+    // started; older replies belong to turns that were already judged.
+    const opens = t0 - earlyMs;
+    replies = replies.filter((r) => r.sentAt >= opens);
     const queued = replies.shift();
-    if (queued !== undefined) return Promise.resolve(judge(queued));
+    if (queued !== undefined) return Promise.resolve(judge(queued, t0));
     if (child === undefined) {
       const err = start();
       if (err !== undefined) return Promise.resolve(fail(HealthCode.spawn, 0, `cannot run ping: ${err}`));
@@ -157,15 +169,20 @@ export function pingSessionProbe(
       };
       const onAbort = (): void => finish(fail(HealthCode.aborted, roundMs(performance.now() - t0), 'stopped'));
       signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => finish(fail(HealthCode.timeout, roundMs(performance.now() - t0), `no reply within ${Math.round(timeoutMs)} ms`)), timeoutMs);
+      const timer = setTimeout(() => {
+        realign = true;
+        finish(fail(HealthCode.timeout, roundMs(performance.now() - t0), `no reply within ${Math.round(timeoutMs)} ms`));
+      }, timeoutMs);
       waiter = (r) => {
         if ('exit' in r) finish(fail(r.code, roundMs(performance.now() - t0), r.exit));
-        else finish(judge(r));
+        else if (r.sentAt >= opens) finish(judge(r, t0));
+        // else: a late reply to an earlier turn's echo; dropped.
       };
     });
   };
 
-  function judge(r: Reply): ProbeResult {
+  function judge(r: Reply, t0: number): ProbeResult {
+    if (Math.abs(r.sentAt - t0) > realignMs) realign = true;
     if (r.rttMs > timeoutMs) return fail(HealthCode.timeout, roundMs(r.rttMs), `reply after ${r.rttMs} ms (timeout ${Math.round(timeoutMs)} ms)`);
     return pass(r.rttMs);
   }
