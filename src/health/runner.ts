@@ -110,6 +110,9 @@ interface InFlight {
   discarded: boolean;
 }
 
+/** First turns fall on this grid (ms), so that many checks share timer wake-ups. */
+const JITTER_SLOT_MS = 50;
+
 export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   readonly name: string;
   readonly destination: string;
@@ -191,7 +194,12 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
       );
     }
     const maxJitter = this.opts.maxJitterMs ?? Math.min(this.everyMs / 2, 500);
-    this.t0 = performance.now() + Math.random() * Math.max(0, maxJitter);
+    // The first turn is spread at random over maxJitter, on a 20 ms grid: checks
+    // that land in the same slot share one timer wake-up (cheaper at many
+    // checks), and distinct slots still keep them from firing in lockstep.
+    const slot = Math.min(JITTER_SLOT_MS, this.everyMs / 10);
+    const at = performance.now() + Math.random() * Math.max(0, maxJitter);
+    this.t0 = maxJitter > 0 ? Math.ceil(at / slot) * slot : at;
     this.turn = 0;
     this.schedule();
     this.log.debug({ check: this.name, destination: this.destination, everyMs: this.everyMs, timeoutMs: this.timeoutMs }, 'health check started');
