@@ -174,10 +174,9 @@ routetables:
           const owner = await sim.routeTarget(RTB_A, CIDR);
           if (owner.eni !== eniB) ctx.log(`  note: route points at ${owner.eni}, not B`);
         }
-        // Back to A for the next trial: the service first, and only once B's check of A
-        // (which may still run until B's next pass) has had time to rise, the route.
+        // Back to A for the next trial, the service and the route at once: B stopped checking A when
+        // it took the route, and checks it afresh (undecided, then healthy) once it sees A own it again.
         await svc.open(port);
-        await sleep(1500);
         await sim.ec2('ReplaceRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
         restoredAt = await sim.lastSeq();
         svc.accepted = 0;
