@@ -132,7 +132,8 @@ export class Daemon {
     const hookOpts = { substitute: (a: string) => substitute(a, this.values) };
     for (const [name, spec] of Object.entries(wanted)) {
       if (this.checks.has(name)) continue;
-      const check = new HealthCheck(spec, { logger: this.log.child({ check: name }), hooks: hookOpts });
+      // The check puts its own name (and destination) on each of its log lines.
+      const check = new HealthCheck(spec, { logger: this.log, hooks: hookOpts });
       // The check logs its own transitions; a change only brings the next pass forward.
       check.on('result', (e) => this.opts.metrics?.probeSeconds.observe({ check: name, result: e.result.ok ? 'pass' : 'fail' }, e.result.latencyMs / 1000));
       check.on('change', (e) => {

@@ -9,6 +9,7 @@ import type { CheckSnapshot, Target } from '../../health/index.js';
 import { UsageError } from '../flags.js';
 import type { Command } from '../command.js';
 import { EXIT, configFlag, configPath } from '../command.js';
+import { table } from '../table.js';
 
 /** Resolves `NAME` and `NAME@IP` arguments; no arguments means every local check. */
 export function selectTargets(config: Config, names: readonly string[]): Target[] {
@@ -43,10 +44,7 @@ function latency(s: CheckSnapshot): string {
 export function formatTable(rows: readonly CheckSnapshot[]): string {
   const head = ['NAME', 'TYPE', 'DESTINATION', 'STATE', 'LATENCY', 'DETAIL'];
   const body = rows.map((s) => [s.name, s.type, s.destination, stateWord(s), latency(s), s.last?.detail ?? 'no result']);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  return [line(head), ...body.map(line)].join('\n') + '\n';
+  return table([head, ...body]);
 }
 
 export function toJson(file: string, rows: readonly CheckSnapshot[]): object {

@@ -6,11 +6,8 @@ import { createLogger } from '../../log/logger.js';
 import type { Command } from '../command.js';
 import { EXIT, configFlag, configPath } from '../command.js';
 import { loadForRun, logFlags, logFormat, startupTimeoutMs } from './run.js';
+import { table } from '../table.js';
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
-}
 
 export function planRows(actions: readonly PlannedAction[]): string[][] {
   return [

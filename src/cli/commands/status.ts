@@ -6,6 +6,7 @@ import type { StatusDocument } from '../../status/snapshot.js';
 import type { Command } from '../command.js';
 import { EXIT, configFlag, configPath } from '../command.js';
 import type { FlagSpec, Parsed } from '../flags.js';
+import { table } from '../table.js';
 
 const socketFlag: FlagSpec = { names: ['socket'], kind: 'string', metavar: 'PATH', help: "the daemon's status socket (default: status.socket from the config file)" };
 
@@ -41,10 +42,6 @@ function unreachable(socket: string, e: unknown): number {
   return EXIT.error;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
-}
 
 export function renderStatus(s: StatusDocument): string {
   const out: string[] = [];

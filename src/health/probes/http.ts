@@ -3,10 +3,10 @@
 // the body (read up to a bound) must contain a substring.
 import http from 'node:http';
 import https from 'node:https';
-import { performance } from 'node:perf_hooks';
 import type { TlsOptions } from '../../config/index.js';
-import { HealthCode, excerpt, fail, pass, roundMs, timeoutDetail } from '../result.js';
-import type { Probe, ProbeResult } from '../result.js';
+import { HealthCode, excerpt, fail, pass, timeoutDetail } from '../result.js';
+import type { Probe } from '../result.js';
+import { withDeadline } from './deadline.js';
 import { classifySocketError } from './socket-errors.js';
 import type { Phase } from './socket-errors.js';
 import { tlsClientOptions } from './tls-options.js';
@@ -37,15 +37,8 @@ export function expectedStatusText(expectStatus: readonly number[] | undefined):
 export function httpProbe(destination: string, spec: HttpProbeSpec, timeoutMs: number, maxBodyBytes = MAX_BODY_BYTES): Probe {
   const client = spec.tls !== undefined ? https : http;
   return (signal) =>
-    new Promise<ProbeResult>((resolve) => {
-      const t0 = performance.now();
-      const elapsed = (): number => roundMs(performance.now() - t0);
-      if (signal.aborted) {
-        resolve(fail(HealthCode.aborted, 0, 'stopped'));
-        return;
-      }
+    withDeadline(signal, timeoutMs, ({ finish, elapsed }) => {
       let phase: Phase = 'connect';
-      let settled = false;
       const req = client.request({
         host: destination,
         port: spec.port,
@@ -55,21 +48,6 @@ export function httpProbe(destination: string, spec: HttpProbeSpec, timeoutMs: n
         agent: false,
         ...(spec.tls !== undefined ? tlsClientOptions(spec.tls) : {}),
       });
-
-      const finish = (r: ProbeResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        req.destroy();
-        resolve(r);
-      };
-      const onAbort = (): void => finish(fail(HealthCode.aborted, elapsed(), 'stopped'));
-      signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(
-        () => finish(fail(HealthCode.timeout, elapsed(), timeoutDetail(timeoutMs) + (phase === 'connect' ? ' (connect)' : ''))),
-        timeoutMs,
-      );
 
       req.once('socket', (socket) => {
         socket.once('connect', () => {
@@ -114,5 +92,9 @@ export function httpProbe(destination: string, spec: HttpProbeSpec, timeoutMs: n
         });
       });
       req.end();
+      return {
+        onTimeout: () => fail(HealthCode.timeout, elapsed(), timeoutDetail(timeoutMs) + (phase === 'connect' ? ' (connect)' : '')),
+        close: () => req.destroy(),
+      };
     });
 }

@@ -17,6 +17,7 @@ import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { HealthCode, fail, pass, roundMs } from '../result.js';
+import { withDeadline } from './deadline.js';
 import type { Probe, ProbeResult } from '../result.js';
 import { DEFAULT_PING_COMMAND, pingProbe } from './ping.js';
 
@@ -160,23 +161,20 @@ export function pingSessionProbe(
       const err = start();
       if (err !== undefined) return Promise.resolve(fail(HealthCode.spawn, 0, `cannot run ping: ${err}`));
     }
-    return new Promise<ProbeResult>((resolve) => {
-      const finish = (r: ProbeResult): void => {
-        clearTimeout(timer);
-        waiter = undefined;
-        signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      };
-      const onAbort = (): void => finish(fail(HealthCode.aborted, roundMs(performance.now() - t0), 'stopped'));
-      signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => {
-        realign = true;
-        finish(fail(HealthCode.timeout, roundMs(performance.now() - t0), `no reply within ${Math.round(timeoutMs)} ms`));
-      }, timeoutMs);
+    return withDeadline(signal, timeoutMs, ({ finish, elapsed }) => {
       waiter = (r) => {
-        if ('exit' in r) finish(fail(r.code, roundMs(performance.now() - t0), r.exit));
+        if ('exit' in r) finish(fail(r.code, elapsed(), r.exit));
         else if (r.sentAt >= opens) finish(judge(r, t0));
         // else: a late reply to an earlier turn's echo; dropped.
+      };
+      return {
+        onTimeout: () => {
+          realign = true;
+          return fail(HealthCode.timeout, elapsed(), `no reply within ${Math.round(timeoutMs)} ms`);
+        },
+        close: () => {
+          waiter = undefined;
+        },
       };
     });
   };

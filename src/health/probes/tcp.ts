@@ -3,10 +3,10 @@
 // before the timeout (not only in the first packet).
 import net from 'node:net';
 import tls from 'node:tls';
-import { performance } from 'node:perf_hooks';
 import type { TlsOptions } from '../../config/index.js';
-import { HealthCode, excerpt, fail, pass, roundMs, timeoutDetail } from '../result.js';
-import type { Probe, ProbeResult } from '../result.js';
+import { HealthCode, excerpt, fail, pass, timeoutDetail } from '../result.js';
+import type { Probe } from '../result.js';
+import { withDeadline } from './deadline.js';
 import { classifySocketError } from './socket-errors.js';
 import type { Phase } from './socket-errors.js';
 import { tlsClientOptions } from './tls-options.js';
@@ -23,37 +23,13 @@ export const MAX_EXPECT_BUFFER = 64 * 1024;
 
 export function tcpProbe(destination: string, spec: TcpProbeSpec, timeoutMs: number): Probe {
   return (signal) =>
-    new Promise<ProbeResult>((resolve) => {
-      const t0 = performance.now();
-      const elapsed = (): number => roundMs(performance.now() - t0);
-      if (signal.aborted) {
-        resolve(fail(HealthCode.aborted, 0, 'stopped'));
-        return;
-      }
+    withDeadline(signal, timeoutMs, ({ finish, elapsed }) => {
       let phase: Phase = 'connect';
       let received = '';
-      let settled = false;
       const socket =
         spec.tls !== undefined
           ? tls.connect({ host: destination, port: spec.port, ...tlsClientOptions(spec.tls) })
           : net.connect({ host: destination, port: spec.port });
-
-      const finish = (r: ProbeResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        socket.destroy();
-        resolve(r);
-      };
-      const onAbort = (): void => finish(fail(HealthCode.aborted, elapsed(), 'stopped'));
-      signal.addEventListener('abort', onAbort, { once: true });
-
-      const timer = setTimeout(() => {
-        if (spec.expect !== undefined && received !== '')
-          finish(fail(HealthCode.expect, elapsed(), `expected ${excerpt(spec.expect)}, got ${excerpt(received)} (${timeoutDetail(timeoutMs)})`));
-        else finish(fail(HealthCode.timeout, elapsed(), timeoutDetail(timeoutMs) + (phase === 'connect' ? ' (connect)' : '')));
-      }, timeoutMs);
 
       const established = (): void => {
         phase = 'exchange';
@@ -95,5 +71,12 @@ export function tcpProbe(destination: string, spec: TcpProbeSpec, timeoutMs: num
         const c = classifySocketError(err, phase);
         finish(fail(c.code, elapsed(), c.detail));
       });
+      return {
+        onTimeout: () =>
+          spec.expect !== undefined && received !== ''
+            ? fail(HealthCode.expect, elapsed(), `expected ${excerpt(spec.expect)}, got ${excerpt(received)} (${timeoutDetail(timeoutMs)})`)
+            : fail(HealthCode.timeout, elapsed(), timeoutDetail(timeoutMs) + (phase === 'connect' ? ' (connect)' : '')),
+        close: () => socket.destroy(),
+      };
     });
 }
