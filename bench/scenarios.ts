@@ -664,8 +664,24 @@ routetables:
           ),
         );
       }
-      // Start-up: until every daemon has made a pass.
-      await waitForPasses(sim, daemons, null, 1, 180_000);
+      // Start-up: until every daemon has made a pass, counting describe calls per second meanwhile.
+      const upPerSecond: number[] = [];
+      let sampling = true;
+      const sampler = (async () => {
+        let prev = 0;
+        for (let s = 1; sampling; s++) {
+          await sleep(Math.max(0, t0 + s * 1000 - Date.now()));
+          const d = describesOf(await sim.counters());
+          upPerSecond.push(d - prev);
+          prev = d;
+        }
+      })();
+      try {
+        await waitForPasses(sim, daemons, null, 1, 180_000);
+      } finally {
+        sampling = false;
+        await sampler;
+      }
       const upSec = (Date.now() - t0) / 1000;
       const upCounters = await sim.counters();
       const atUp = describesOf(upCounters);
@@ -691,7 +707,8 @@ routetables:
         fig('fleet', `projected: ${N} daemons at one pass per default poll_time (300 s), share of the budget`, '%', [(pollCalls / 300 / BUDGET) * 100], { text: '≤ 5', ok: (s) => s.max <= 5 }, 'per-pass cost = DescribeRouteTables + DescribeInstanceStatus of each daemon’s first pass (interfaces are looked up once)'),
         fig('fleet', 'describe calls in one second of the steady window (burst is 100)', 'calls', perSecond, { text: 'max ≤ 100', ok: (s) => s.max <= 100 }),
         fig('fleet', `start-up: launch → every daemon has made a pass (with start-up)`, 's', [upSec], undefined, `${N} processes started at once on this machine`),
-        fig('fleet', 'start-up: describe calls until then', 'calls', [atUp], { text: '≤ 100 (the burst)', ok: (s) => s.max <= 100 }),
+        fig('fleet', 'start-up: describe calls until then', 'calls', [atUp], undefined, 'the budget refills at 20 calls/s, so a total spread over the start-up is not what throttles'),
+        fig('fleet', 'start-up: describe calls in the busiest second', 'calls', [Math.max(0, ...upPerSecond)], { text: '≤ 100 (the burst)', ok: (s) => s.max <= 100 }, `${N} daemons launched in the same second`),
         fig('fleet', 'mutating calls', 'calls', [mutatingOf(c)], { text: '0', ok: (s) => s.max === 0 }),
       ];
     } finally {
