@@ -22,6 +22,7 @@ import { applyPlan } from './apply.js';
 import type { ActionOutcome } from './apply.js';
 import { newReadCache, readWorld } from './read-world.js';
 import type { ReadCache, World } from './read-world.js';
+import { FlapDetector } from './flap.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -59,10 +60,6 @@ export interface PassResult {
 
 const specKey = (s: CheckSpec): string => JSON.stringify(s);
 
-/** Take-backs of one route from the same live owner within the window that mean two primaries are fighting. */
-export const FLAP_MAX_SWINGS = 3;
-export const FLAP_WINDOW_MS = 300_000;
-
 /**
  * How long a backup waits before re-reading and taking a route over: 0-200 ms
  * by `priority` (100 waits 0, 0 waits 200), plus 0-199 ms from a stable hash
@@ -94,10 +91,8 @@ export class Daemon {
   private readonly healthySince = new Map<string, number>();
   /** By route key: when this daemon last made the route point at us. */
   private readonly lastChange = new Map<string, number>();
-  /** By route key: times we took the route back from a live owner, and from whom. */
-  private readonly swings = new Map<string, { other: string; times: number[] }>();
-  /** By route key: the live owner we keep fighting with; we stopped taking the route back. */
-  private readonly flapping = new Map<string, string>();
+  /** Routes we keep taking back from another live primary. */
+  private readonly flaps: FlapDetector;
   /** What the last full read saw; a check change plans on it (then confirms on a fresh read). */
   private lastWorld: World | undefined;
   /** When the last full read happened; the poll counts from it, whatever passes ran since. */
@@ -108,6 +103,7 @@ export class Daemon {
 
   constructor(private readonly opts: DaemonOptions) {
     this.config = opts.config;
+    this.flaps = new FlapDetector(opts.log, opts.identity.instanceId);
   }
 
   private get log(): Logger {
@@ -222,7 +218,8 @@ export class Daemon {
         this.lastWorld = world;
         this.lastFullRead = performance.now();
         this.clearErrors('read:');
-        this.updateFlapping(world.tables);
+        const tables = world.tables;
+        this.flaps.update((key) => this.ownerIn(tables, key));
       }
       p = this.planOn(world);
       if (apply) p = await this.confirm(p, world, cached !== undefined);
@@ -284,7 +281,7 @@ export class Daemon {
       startedAt: this.startedAt,
       lastChange: Object.fromEntries(this.lastChange),
       healthySince: Object.fromEntries(this.healthySince),
-      flapping: Object.fromEntries(this.flapping),
+      flapping: this.flaps.snapshot(),
       ...(this.drainState() !== undefined ? { drain: this.drainState()! } : {}),
     });
   }
@@ -347,32 +344,17 @@ export class Daemon {
     const now = performance.now();
     this.lastChange.set(key, now);
     if (a.reason !== Reason.Preempt || a.current === undefined) return;
-    const other = a.current.ownerInstanceId ?? a.current.target;
-    const prev = this.swings.get(key);
-    const times = (prev?.other === other ? prev.times : []).filter((t) => now - t < FLAP_WINDOW_MS);
-    times.push(now);
-    this.swings.set(key, { other, times });
-    if (times.length >= FLAP_MAX_SWINGS && !this.flapping.has(key)) {
-      this.flapping.set(key, other);
-      this.log.error(
-        { routeTable: a.routeTableId, cidr: a.cidr, us: this.opts.identity.instanceId, other, swings: times.length },
-        `route ${a.cidr} in ${a.routeTableId} is flapping between ${this.opts.identity.instanceId} and ${other} (${times.length} take-backs in ${FLAP_WINDOW_MS / 1000} s); not taking it back until that changes — are both configured as primary?`,
-      );
-    }
+    this.flaps.tookBack(key, a.current.ownerInstanceId ?? a.current.target, now);
   }
 
-  /** A flap is over when the route no longer points at the instance we fought with. */
-  private updateFlapping(tables: readonly RouteTableView[]): void {
-    for (const [key, other] of this.flapping) {
-      const [rtb, cidr] = key.split(' ');
-      const r = tables.find((t) => t.id === rtb)?.routes.find((x) => x.destination === cidr);
-      const owner = r === undefined ? undefined : r.target.kind === 'interface' ? (r.target.instanceId ?? this.cache.interfaces.get(r.target.networkInterfaceId)?.instanceId ?? r.target.networkInterfaceId) : r.target.kind === 'instance' ? r.target.instanceId : r.target.id;
-      if (owner !== other) {
-        this.flapping.delete(key);
-        this.swings.delete(key);
-        this.log.info({ routeTable: rtb, cidr, other }, `route ${cidr} in ${rtb} no longer points at ${other}; flap detection reset`);
-      }
-    }
+  /** The instance (or, failing that, the target) a route points at in `tables`. */
+  private ownerIn(tables: readonly RouteTableView[], key: string): string | undefined {
+    const [rtb, cidr] = key.split(' ');
+    const r = tables.find((t) => t.id === rtb)?.routes.find((x) => x.destination === cidr);
+    if (r === undefined) return undefined;
+    const t = r.target;
+    if (t.kind === 'interface') return t.instanceId ?? this.cache.interfaces.get(t.networkInterfaceId)?.instanceId ?? t.networkInterfaceId;
+    return t.kind === 'instance' ? t.instanceId : t.id;
   }
 
   private updateMetrics(r: PassResult): void {
@@ -414,10 +396,7 @@ export class Daemon {
   }
 
   flappingRoutes(): { routeTable: string; cidr: string; other: string }[] {
-    return [...this.flapping].map(([key, other]) => {
-      const [routeTable = '', cidr = ''] = key.split(' ');
-      return { routeTable, cidr, other };
-    });
+    return this.flaps.routes();
   }
 
   get identity(): Identity {
@@ -500,8 +479,7 @@ export class Daemon {
   /** Swaps in a new config (SIGHUP). Checks whose spec did not change keep their state. */
   reload(config: Config): void {
     this.config = config;
-    this.flapping.clear();
-    this.swings.clear();
+    this.flaps.clear();
     this.syncChecks();
     this.kick();
   }
