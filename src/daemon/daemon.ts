@@ -211,7 +211,8 @@ export class Daemon {
       // On the cached tables, only a plan that changes something is worth its
       // speed (the change is confirmed on a fresh read of its tables); a plan
       // of no changes may just be stale, so it is made again on a full read.
-      if (cached !== undefined && !this.planOn(cached).actions.some((a) => a.action !== 'none')) cached = undefined;
+      let onCache = cached !== undefined ? this.planOn(cached) : undefined;
+      if (onCache !== undefined && !onCache.actions.some((a) => a.action !== 'none')) cached = onCache = undefined;
       let world = cached;
       if (world === undefined) {
         world = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs });
@@ -221,7 +222,7 @@ export class Daemon {
         const tables = world.tables;
         this.flaps.update((key) => this.ownerIn(tables, key));
       }
-      p = this.planOn(world);
+      p = onCache ?? this.planOn(world);
       if (apply) p = await this.confirm(p, world, cached !== undefined);
     } catch (e) {
       const err = toEc2Error('read', e);
