@@ -92,8 +92,9 @@ export class Listener {
     return this.port;
   }
 
+  /** host:port as it goes into a URL (an IPv6 host in brackets). */
   get address(): string {
-    return `${this.host}:${this.port}`;
+    return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   get listening(): boolean {

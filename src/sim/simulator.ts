@@ -119,6 +119,8 @@ LOOPBACK6.addAddress('::1', 'ipv6');
 
 function parseListen(s: string | undefined, what: string): { host: string; port: number } {
   const text = s ?? '127.0.0.1:0';
+  // A bare address (`127.0.0.2`, `::1`) takes any free port; IPv6 with a port is `[::1]:PORT`.
+  if (isIP(text.replace(/^\[|\]$/g, '')) !== 0) return parseListen(`${text.includes(':') && !text.startsWith('[') ? `[${text}]` : text}:0`, what);
   const m = /^(.*):(\d+)$/.exec(text);
   if (m === null) throw Object.assign(new Error(`${what}: expected HOST:PORT, got ${text}`), { code: 'SIM_LISTEN' });
   const host = m[1]!.replace(/^\[|\]$/g, '');
@@ -392,7 +394,7 @@ class Sim implements Simulator {
 
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const { host, port } = parseListen(opts.listen, 'listen');
-  const admin = parseListen(opts.adminListen ?? `${host}:0`, 'admin listen');
+  const admin = parseListen(opts.adminListen ?? `${host.includes(':') ? `[${host}]` : host}:0`, 'admin listen');
   const world = resolveWorld(opts.world);
   const sim = new Sim(world, opts.clock ?? realClock, host, admin.host, opts.onInternalError ?? (() => undefined));
   try {

@@ -1,7 +1,7 @@
 // `awsnycast sim` as a separate process, the way end-to-end tests and
 // benchmarks use it: the JSON start-up line, clients configured only by
 // standard environment settings, the admin API over HTTP, clean exit.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,11 @@ function startSim(args: string[]): { child: ChildProcess; line: Promise<StartLin
     child.once('exit', (code) => reject(new Error(`sim exited with ${code}: ${err}`)));
   });
   return { child, line, stderr: () => err };
+}
+
+/** Whether ::1 can be bound here (some containers have no IPv6). */
+function ipv6Loopback(): boolean {
+  return spawnSync(process.execPath, ['-e', "require('net').createServer().listen(0, '::1', function () { this.close(); }).on('error', () => process.exit(1))"]).status === 0;
 }
 
 const json = async (url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -177,6 +182,22 @@ describe('awsnycast sim start-up errors', () => {
     await s.line.catch(() => undefined);
     assert.equal(code, 1);
     assert.match(s.stderr(), /0\.0\.0\.0:0/, 'names the refused address');
+  });
+
+  it('listens on the IPv6 loopback and prints its endpoints in brackets', { skip: ipv6Loopback() ? false : 'this machine has no IPv6 loopback' }, async () => {
+    for (const listen of ['[::1]:0', '::1']) {
+      const s = startSim(['--world', `${WORLDS}nat-pair.yaml`, '--listen', listen]);
+      try {
+        const line = await s.line;
+        assert.match(line.ec2Endpoint, /^http:\/\/\[::1\]:\d+$/, listen);
+        for (const i of line.instances) assert.match(i.imdsEndpoint, /^http:\/\/\[::1\]:\d+$/, listen);
+        const r = await fetch(`${line.ec2Endpoint}/`, { method: 'POST', body: 'Action=DescribeVpcs&Version=2016-11-15' });
+        assert.ok(r.status > 0, 'the printed endpoint is a URL that answers');
+      } finally {
+        s.child.kill('SIGTERM');
+        await once(s.child, 'exit');
+      }
+    }
   });
 
   it('a missing --world is a usage error, exit 2', async () => {
