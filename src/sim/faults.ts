@@ -12,7 +12,7 @@ export interface FaultSettings {
   /** Extra delay per action in ms; `*` applies to every action without its own entry. */
   readonly latencyMs: Readonly<Record<string, number>>;
   readonly throttle: {
-    /** AWS's token buckets (off by default so tests are not throttled by surprise). */
+    /** AWS's token buckets, one per action, sized by the action's kind (off by default so tests are not throttled by surprise). */
     readonly enabled: boolean;
     /** Throttle every call (or every call of `forcedActions`) regardless of the buckets. */
     readonly forced: boolean;
@@ -60,19 +60,21 @@ function prng(seed: number): () => number {
 
 export class Faults {
   settings: FaultSettings = DEFAULT_FAULTS;
-  private buckets: Record<ActionKind, TokenBucket>;
+  /** One bucket per action, as AWS keeps them; made at an action's first call. */
+  private buckets = new Map<string, TokenBucket>();
   private random: () => number;
 
   constructor(private readonly clock: Clock) {
-    this.buckets = this.newBuckets();
     this.random = prng(this.settings.errors.seed);
   }
 
-  private newBuckets(): Record<ActionKind, TokenBucket> {
-    return {
-      describe: new TokenBucket(this.settings.throttle.describe, this.clock),
-      mutate: new TokenBucket(this.settings.throttle.mutate, this.clock),
-    };
+  private bucket(action: string, kind: ActionKind): TokenBucket {
+    let b = this.buckets.get(action);
+    if (b === undefined) {
+      b = new TokenBucket(this.settings.throttle[kind], this.clock);
+      this.buckets.set(action, b);
+    }
+    return b;
   }
 
   /** Merges a partial change (one level deep per section) and resets buckets/PRNG when their settings change. */
@@ -91,14 +93,14 @@ export class Faults {
       imds: { ...s.imds, ...(patch.imds) },
     };
     this.settings = next;
-    if (patch.throttle !== undefined) this.buckets = this.newBuckets();
+    if (patch.throttle !== undefined) this.buckets.clear();
     if (patch.errors !== undefined) this.random = prng(next.errors.seed);
     return next;
   }
 
   clear(): void {
     this.settings = DEFAULT_FAULTS;
-    this.buckets = this.newBuckets();
+    this.buckets.clear();
     this.random = prng(this.settings.errors.seed);
   }
 
@@ -111,7 +113,7 @@ export class Faults {
     const t = this.settings.throttle;
     if (t.forced && (t.forcedActions.length === 0 || t.forcedActions.includes(action))) return true;
     if (!t.enabled) return false;
-    return !this.buckets[kind].take();
+    return !this.bucket(action, kind).take();
   }
 
   /** The injected HTTP status for this call, if it is to fail. */
@@ -128,8 +130,9 @@ export class Faults {
     return m.instances.length === 0 || m.instances.includes(instanceId) ? m.mode : 'none';
   }
 
-  bucketLevels(): Record<ActionKind, number> {
-    return { describe: this.buckets.describe.available(), mutate: this.buckets.mutate.available() };
+  /** Tokens left in each action's bucket (actions not called since the last reset are full). */
+  bucketLevels(): Record<string, number> {
+    return Object.fromEntries([...this.buckets].map(([action, b]) => [action, b.available()]));
   }
 }
 

@@ -43,6 +43,16 @@ describe('Faults throttling defaults', () => {
     assert.equal(f.throttled('CreateRoute', 'mutate'), false);
   });
 
+  it('keeps one bucket per action, as AWS does: emptying one describe action leaves the others full', () => {
+    const f = new Faults(new ManualClock());
+    f.update({ throttle: { enabled: true, describe: { burst: 2, perSecond: 0.001 } } });
+    assert.equal(f.throttled('DescribeRouteTables', 'describe'), false);
+    assert.equal(f.throttled('DescribeRouteTables', 'describe'), false);
+    assert.equal(f.throttled('DescribeRouteTables', 'describe'), true);
+    assert.equal(f.throttled('DescribeNetworkInterfaces', 'describe'), false);
+    assert.deepEqual(f.bucketLevels(), { DescribeRouteTables: 0, DescribeNetworkInterfaces: 1 });
+  });
+
   it('is off by default, and forced throttling ignores the buckets', () => {
     const f = new Faults(new ManualClock());
     for (let i = 0; i < 500; i++) assert.equal(f.throttled('DescribeRouteTables', 'describe'), false);

@@ -1,7 +1,7 @@
 // Fault injection observed through the real SDK: AWS-style throttling with
 // the SDK's own retries, forced throttling, injected 500/503s, outages
 // (refused connections, hung requests), per-action latency, and counters.
-import { CreateRouteCommand, DescribeInstancesCommand, DescribeRouteTablesCommand } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DescribeInstancesCommand, DescribeRouteTablesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -66,6 +66,13 @@ describe('faults', () => {
       client.send(new CreateRouteCommand({ RouteTableId: NAT.privA, DestinationCidrBlock: '192.168.1.2/32', InstanceId: NAT.natB })),
     );
     assert.equal(m.name, 'RequestLimitExceeded');
+  });
+
+  it('each action has its own bucket: an empty DescribeRouteTables bucket leaves DescribeVpcs alone', async () => {
+    await s.setFaults({ throttle: { enabled: true, describe: { burst: 1, perSecond: 0.001 } } });
+    await describeTables();
+    assert.equal((await failure(describeTables)).name, 'RequestLimitExceeded');
+    await client.send(new DescribeVpcsCommand({}));
   });
 
   it('forced throttling limited to one action throttles only that action', async () => {
