@@ -9,7 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { ROUTE_WRITES, SimClient, readStartLine } from '../src/sim/client.js';
+import type { CountersSnapshot, SimInfo } from '../src/sim/client.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -17,41 +18,10 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/awsnycast');
 export const DEFAULT_DAEMON_CMD = './bin/awsnycast run -f {config} -log-format=json';
 
-export interface SimInstance {
-  instanceId: string;
-  privateIp: string;
-  imdsEndpoint: string;
-  availabilityZone: string;
-  networkInterfaces: { networkInterfaceId: string; privateIp: string }[];
-}
+export type { Mutation, SimInfo, SimInstance } from '../src/sim/client.js';
+export type Counters = CountersSnapshot;
 
-export interface SimInfo {
-  ec2Endpoint: string;
-  adminEndpoint: string;
-  region: string;
-  instances: SimInstance[];
-}
-
-export interface Mutation {
-  seq: number;
-  kind: string;
-  action: string;
-  caller: string;
-  routeTableId?: string;
-  cidr?: string;
-  instanceId?: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  wallMs: number;
-}
-
-export interface Counters {
-  total: number;
-  byAction: Record<string, { calls: number; ok: number; errors?: Record<string, number> }>;
-  byCaller: Record<string, { calls: number; byAction: Record<string, number> }>;
-}
-
-export const MUTATING = ['CreateRoute', 'ReplaceRoute', 'DeleteRoute'] as const;
+export const MUTATING = ROUTE_WRITES;
 export const DESCRIBE = ['DescribeRouteTables', 'DescribeNetworkInterfaces', 'DescribeInstanceStatus', 'DescribeInstances', 'DescribeInstanceAttribute', 'DescribeVpcs', 'DescribeSubnets'];
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -135,69 +105,26 @@ export class Scratch {
 
 // ---------------------------------------------------------------- simulator
 
-export class Sim {
+export class Sim extends SimClient {
   private constructor(
-    readonly info: SimInfo,
+    info: SimInfo,
     readonly child: ChildProcess,
-  ) {}
+  ) {
+    super(info);
+  }
 
   static async start(world: string, logFile?: string): Promise<Sim> {
     const child = spawnGroup([process.execPath, BIN, 'sim', '--world', world], process.env);
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const line = await new Promise<string>((ok, fail) => {
-      const rl = createInterface({ input: child.stdout! });
-      const timer = setTimeout(() => fail(new Error(`sim did not start: ${err}`)), 20_000);
-      rl.once('line', (l) => {
-        clearTimeout(timer);
-        rl.close();
-        ok(l);
-      });
-      child.once('exit', (code) => fail(new Error(`sim exited ${code}: ${err}`)));
-    });
-    if (logFile !== undefined) child.stdout!.pipe(createWriteStream(logFile));
-    else child.stdout!.resume();
-    return new Sim(JSON.parse(line) as SimInfo, child);
-  }
-
-  instance(id: string): SimInstance {
-    const i = this.info.instances.find((x) => x.instanceId === id);
-    if (i === undefined) throw new Error(`no instance ${id} in the world`);
-    return i;
+    const rest = logFile !== undefined ? createWriteStream(logFile) : undefined;
+    return new Sim(await readStartLine(child, { timeoutMs: 20_000, rest }), child);
   }
 
   eni(id: string): string {
     return this.instance(id).networkInterfaces[0]!.networkInterfaceId;
   }
 
-  async admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.info.adminEndpoint}/_sim/${path}`, {
-      method,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  }
-
-  counters(): Promise<Counters> {
-    return this.admin<Counters>('GET', 'counters');
-  }
-
-  async mutations(kind: 'route' | 'instance', since = 0): Promise<{ lastSeq: number; entries: Mutation[] }> {
-    return this.admin('GET', `mutations?kind=${kind}&since=${since}`);
-  }
-
-  async lastSeq(): Promise<number> {
-    return (await this.admin<{ lastSeq: number }>('GET', 'mutations?since=0')).lastSeq;
-  }
-
   async routeTarget(routeTableId: string, cidr: string): Promise<{ eni?: string; state?: string }> {
-    const r = await this.admin<{ routeTables: { routes: { cidr: string; state: string; networkInterfaceId?: string }[] }[] }>(
-      'GET',
-      `route-tables?id=${routeTableId}`,
-    );
-    const route = r.routeTables[0]?.routes.find((x) => x.cidr === cidr);
+    const route = await this.route(routeTableId, cidr);
     return { eni: route?.networkInterfaceId, state: route?.state };
   }
 

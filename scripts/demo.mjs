@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SimClient, readStartLine } from '../dist/src/sim/client.js';
 
 const BIN = new URL('../bin/awsnycast', import.meta.url).pathname;
 const WORLD = new URL('../examples/worlds/nat-pair.yaml', import.meta.url).pathname;
@@ -18,7 +19,8 @@ const children = [];
 const servers = new Map();
 const events = [];
 const views = new Map(); // instanceId -> Map(routeTable -> {reason, detail})
-let sim;
+let sim; // the simulator's start line (endpoints and instances)
+let api; // its admin API
 let tables = [];
 let closing = false;
 
@@ -30,20 +32,12 @@ function event(text) {
   if (!TTY) process.stdout.write(`${stamp()}  ${text}\n`);
 }
 
-async function admin(method, path, body) {
-  const res = await fetch(`${sim.adminEndpoint}/_sim/${path}`, {
-    method,
-    ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-  });
-  return res.json();
-}
-
 const nameOf = (eni) => sim.instances.find((i) => i.networkInterfaces.some((n) => n.networkInterfaceId === eni))?.instanceId ?? eni;
 const label = (id) => (id === sim.instances[0].instanceId ? 'NAT A' : id === sim.instances[1].instanceId ? 'NAT B' : id);
 
 async function refresh() {
   const vpc = sim.instances[0].vpcId;
-  tables = (await admin('GET', 'route-tables')).routeTables.filter((t) => t.vpcId === vpc && t.tags?.type === 'private');
+  tables = (await api.tables(vpc)).filter((t) => t.tags?.type === 'private');
 }
 
 function owner(rtb) {
@@ -145,7 +139,8 @@ async function main() {
   event(`starting the simulator: awsnycast sim --world ${WORLD}`);
   const child = spawn(BIN, ['sim', '--world', WORLD], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  sim = JSON.parse(await new Promise((ok) => createInterface({ input: child.stdout }).once('line', ok)));
+  sim = await readStartLine(child);
+  api = new SimClient(sim);
   event(`simulator up: EC2 endpoint ${sim.ec2Endpoint}, admin ${sim.adminEndpoint}`);
   const [a, b] = sim.instances;
   await refresh();
@@ -171,11 +166,11 @@ async function main() {
     await sleep(2000);
 
     event(`stopping NAT A's service (the instance keeps running)`);
-    const seq = (await admin('GET', 'mutations?kind=route')).lastSeq;
+    const seq = await api.lastSeq();
     const fault = Date.now();
     await stopService(a);
     await waitOwner(rtbA, eniB, 'NAT B to take over');
-    const m = (await admin('GET', `mutations?since=${seq}&kind=route`)).entries.find((x) => x.routeTableId === rtbA);
+    const m = (await api.mutations('route', seq)).entries.find((x) => x.routeTableId === rtbA);
     event(`NAT B took over ${rtbA} ${((m.wallMs - fault) / 1000).toFixed(2)} s after NAT A's service stopped (simulator's mutation log)`);
     await sleep(2000);
 
@@ -191,7 +186,7 @@ async function main() {
   await refresh();
   draw();
   process.stdout.write('\nEvery route change the simulator saw:\n');
-  for (const x of (await admin('GET', 'mutations?kind=route')).entries)
+  for (const x of (await api.mutations('route')).entries)
     process.stdout.write(`  ${x.time}  ${label(nameOf(x.after?.networkInterfaceId ?? ''))} ${x.action} ${x.routeTableId} ${x.cidr}: ${x.before?.networkInterfaceId ?? '-'} -> ${x.after?.networkInterfaceId ?? '-'}\n`);
 }
 

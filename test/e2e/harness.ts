@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { ROUTE_WRITES, SimClient, readStartLine } from '../../src/sim/client.js';
+import type { InstanceMutation, Mutation, RouteMutation, RouteSnapshot, RouteTableSnapshot, SimInfo, SimInstance } from '../../src/sim/client.js';
 
 // The test process's own SDK clients need no Node 22 notice either (see src/cli/entry.ts).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -15,112 +16,59 @@ export const ROOT = resolve(import.meta.dirname, '../../..');
 export const BIN = join(ROOT, 'bin/awsnycast');
 export const WORLDS = join(ROOT, 'examples/worlds');
 
-export interface SimInstance {
-  instanceId: string;
-  privateIp: string;
-  imdsEndpoint: string;
-  availabilityZone: string;
-  networkInterfaces: { networkInterfaceId: string; privateIp: string }[];
-}
-
-export interface SimInfo {
-  ec2Endpoint: string;
-  adminEndpoint: string;
-  region: string;
-  instances: SimInstance[];
-}
-
-export interface SimRoute {
-  cidr: string;
-  state: string;
-  networkInterfaceId?: string;
-  instanceId?: string;
-  gatewayId?: string;
-}
-
-export interface SimTable {
-  routeTableId: string;
-  vpcId: string;
-  tags: Record<string, string>;
-  routes: SimRoute[];
-}
-
-export interface Mutation {
-  kind: string;
-  action: string;
-  caller: string;
-  routeTableId?: string;
-  cidr?: string;
-  instanceId?: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  seq: number;
-  wallMs: number;
-}
-
-const MUTATING = ['CreateRoute', 'ReplaceRoute', 'DeleteRoute'];
+export type { Mutation, SimInfo, SimInstance } from '../../src/sim/client.js';
+export type SimRoute = RouteSnapshot;
+export type SimTable = RouteTableSnapshot;
 
 export class Sim {
   private constructor(
-    readonly info: SimInfo,
+    readonly client: SimClient,
     private readonly child: ChildProcess,
     /** Prefix for commands (e.g. `ip netns exec NS`). */
     readonly wrap: readonly string[],
   ) {}
 
+  get info(): SimInfo {
+    return this.client.info;
+  }
+
   static async start(world: string, wrap: readonly string[] = []): Promise<Sim> {
     const argv = [...wrap, BIN, 'sim', '--world', world];
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const line = await new Promise<string>((ok, fail) => {
-      const rl = createInterface({ input: child.stdout });
-      const timer = setTimeout(() => fail(new Error(`sim did not start within 60 s: ${err}`)), 60_000);
-      rl.once('line', (l) => {
-        clearTimeout(timer);
-        rl.close();
-        ok(l);
-      });
-      child.once('exit', (code) => fail(new Error(`sim exited ${code}: ${err}`)));
-    });
-    child.stdout.resume();
-    return new Sim(JSON.parse(line) as SimInfo, child, wrap);
+    return new Sim(new SimClient(await readStartLine(child)), child, wrap);
   }
 
-  instance(id: string): SimInstance {
-    const i = this.info.instances.find((x) => x.instanceId === id);
-    if (i === undefined) throw new Error(`no instance ${id} in the world`);
-    return i;
+  /** An instance of the world; every one in the e2e worlds has a private address. */
+  instance(id: string): SimInstance & { readonly privateIp: string } {
+    const i = this.client.instance(id);
+    if (i.privateIp === null) throw new Error(`instance ${id} has no private address`);
+    return { ...i, privateIp: i.privateIp };
   }
 
-  async admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.info.adminEndpoint}/_sim/${path}`, {
-      method,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.client.admin<T>(method, path, body);
   }
 
-  async tables(vpcId?: string): Promise<SimTable[]> {
-    return (await this.admin<{ routeTables: SimTable[] }>('GET', `route-tables${vpcId !== undefined ? `?vpcId=${vpcId}` : ''}`)).routeTables;
+  tables(vpcId?: string): Promise<SimTable[]> {
+    return this.client.tables(vpcId);
   }
 
-  async route(routeTableId: string, cidr: string): Promise<SimRoute | undefined> {
-    const t = (await this.tables()).find((x) => x.routeTableId === routeTableId);
-    return t?.routes.find((r) => r.cidr === cidr);
+  route(routeTableId: string, cidr: string): Promise<SimRoute | undefined> {
+    return this.client.route(routeTableId, cidr);
   }
 
   /** The simulator's mutation log: route changes (default), instance changes, or all. */
+  mutations(kind?: 'route'): Promise<RouteMutation[]>;
+  mutations(kind: 'instance'): Promise<InstanceMutation[]>;
+  mutations(kind: 'all'): Promise<Mutation[]>;
   async mutations(kind: 'route' | 'instance' | 'all' = 'route'): Promise<Mutation[]> {
-    return (await this.admin<{ entries: Mutation[] }>('GET', `mutations${kind !== 'all' ? `?kind=${kind}` : ''}`)).entries;
+    return (await this.client.mutations(kind)).entries;
   }
 
   /** Mutating route calls (Create/Replace/DeleteRoute) counted since the last reset, successful or not. */
   async mutatingCalls(): Promise<number> {
-    const c = await this.admin<{ byAction: Record<string, { calls: number }> }>('GET', 'counters');
-    return MUTATING.reduce((n, a) => n + (c.byAction[a]?.calls ?? 0), 0);
+    const c = await this.client.counters();
+    return ROUTE_WRITES.reduce((n, a) => n + (c.byAction[a]?.calls ?? 0), 0);
   }
 
   async stop(): Promise<void> {
