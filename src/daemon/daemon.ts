@@ -237,11 +237,13 @@ export class Daemon {
       return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
     }
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
-    // Watch the owners as they are after this pass: a route we just took no
-    // longer has its old owner watched, so a stale "unhealthy" cannot make us
-    // take it again if it is handed back before our next read.
+    // The check of a route's old owner starts afresh after we took the route:
+    // dropped and started again, undecided, so a stale "unhealthy" cannot make
+    // us take the route again if it is handed back before our next read, while
+    // the owner stays watched.
     const taken = new Set(outcomes.filter((o) => o.ok && (o.action.action === 'replace' || o.action.action === 'create')).map((o) => routeKey(o.action.routeTableId, o.action.cidr)));
-    this.setRemoteTargets(remoteTargets(p.actions, taken));
+    if (taken.size > 0) this.setRemoteTargets(remoteTargets(p.actions, taken));
+    this.setRemoteTargets(p.remoteTargets);
     for (const o of outcomes) {
       const a = o.action;
       this.recentChanges.push({
