@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { CheckSpec, Config } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { substitute } from '../config/values.js';
-import { Reason, placeholderValues, plan, remoteTargets, routeKey, routeTarget } from '../core/plan.js';
+import { Reason, placeholderValues, plan, routeKey, routeTarget } from '../core/plan.js';
 import type { Plan, PlannedAction } from '../core/plan.js';
 import type { CheckView, Identity, RouteTableView } from '../core/types.js';
 import { toEc2Error } from '../ec2/errors.js';
@@ -237,12 +237,6 @@ export class Daemon {
       return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
     }
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
-    // The check of a route's old owner starts afresh after we took the route:
-    // dropped and started again, undecided, so a stale "unhealthy" cannot make
-    // us take the route again if it is handed back before our next read, while
-    // the owner stays watched.
-    const taken = new Set(outcomes.filter((o) => o.ok && (o.action.action === 'replace' || o.action.action === 'create')).map((o) => routeKey(o.action.routeTableId, o.action.cidr)));
-    if (taken.size > 0) this.setRemoteTargets(remoteTargets(p.actions, taken));
     this.setRemoteTargets(p.remoteTargets);
     for (const o of outcomes) {
       const a = o.action;
