@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { loadConfigText } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { findTables } from './finders.js';
-import { Reason, plan, remoteTargets, routeKey } from './plan.js';
+import { Reason, plan, remoteTargets } from './plan.js';
 import type { CheckView, OwnerFacts, PlanInput, RouteTableView, RouteView } from './types.js';
 
 function cfg(yaml: string): Config {
@@ -161,12 +161,10 @@ describe('the planner over tables', () => {
     assert.deepEqual(p.remoteTargets, { peer: ['127.0.1.11'] });
   });
 
-  test('a route we just took no longer has its old owner watched; other routes keep theirs', () => {
+  test('each action names the owner its remote check watches; the targets are those, once each', () => {
     const p = plan(BACKUP_REMOTE, input({ tables: [table([toB]), table([toB], { id: 'rtb-2' })] }));
     assert.deepEqual(p.remoteTargets, { peer: ['127.0.1.11'] });
     assert.deepEqual(p.actions.map((a) => a.watch), ['127.0.1.11', '127.0.1.11']);
-    assert.deepEqual(remoteTargets(p.actions, new Set([routeKey('rtb-1', '0.0.0.0/0')])), { peer: ['127.0.1.11'] });
-    assert.deepEqual(remoteTargets(p.actions, new Set([routeKey('rtb-1', '0.0.0.0/0'), routeKey('rtb-2', '0.0.0.0/0')])), {});
     assert.deepEqual(remoteTargets(p.actions), p.remoteTargets);
   });
 

@@ -321,18 +321,12 @@ export function plan(config: Config, input: PlanInput): Plan {
   return { actions, problems, remoteTargets: remoteTargets(actions) };
 }
 
-/**
- * Remote check template name -> the owner IPs it must run against: the
- * `watch` of every action, except those in `taken` (route keys whose
- * takeover just succeeded). The old owner of a route we took is no longer
- * watched, so its unhealthy verdict is forgotten at once: if the route is
- * handed back to it, a fresh check must decide again before we act on it.
- */
-export function remoteTargets(actions: readonly PlannedAction[], taken: ReadonlySet<string> = new Set()): Record<string, string[]> {
+/** Remote check template name -> the owner IPs it must run against: the `watch` of every action. */
+export function remoteTargets(actions: readonly PlannedAction[]): Record<string, string[]> {
   const remote = new Map<string, Set<string>>();
   for (const a of actions) {
     const name = a.route.remoteHealthcheck;
-    if (a.watch === undefined || name === undefined || taken.has(routeKey(a.routeTableId, a.cidr))) continue;
+    if (a.watch === undefined || name === undefined) continue;
     const set = remote.get(name) ?? new Set<string>();
     set.add(a.watch);
     remote.set(name, set);

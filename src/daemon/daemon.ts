@@ -229,15 +229,12 @@ export class Daemon {
       this.reportOnce(`read:${err.code}:${err.awsCode}`, { code: err.code, awsCode: err.awsCode }, `reading route tables failed; will retry next pass: ${err.message}`);
       return done({ ok: false, outcomes: [], error: err.message });
     }
+    for (const [name, pool] of this.pools) pool.setDestinations(p.remoteTargets[name] ?? []);
     for (const prob of p.problems) this.reportOnce(`plan:${prob.code}:${prob.tableName}`, { code: prob.code, table: prob.tableName }, prob.message);
     if (p.problems.length === 0) this.clearErrors('plan:');
     for (const a of p.actions) this.logDecision(a, apply);
-    if (!apply) {
-      this.setRemoteTargets(p.remoteTargets);
-      return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
-    }
+    if (!apply) return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
-    this.setRemoteTargets(p.remoteTargets);
     for (const o of outcomes) {
       const a = o.action;
       this.recentChanges.push({
@@ -261,10 +258,6 @@ export class Daemon {
     }
     const ok = outcomes.every((o) => o.ok) && p.problems.length === 0;
     return done({ ok, plan: p, outcomes });
-  }
-
-  private setRemoteTargets(targets: Readonly<Record<string, readonly string[]>>): void {
-    for (const [name, pool] of this.pools) pool.setDestinations(targets[name] ?? []);
   }
 
   private planOn(world: World): Plan {
