@@ -4,7 +4,7 @@ import { loadConfigText } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { findTables } from './finders.js';
 import { Reason, plan, remoteTargets } from './plan.js';
-import type { CheckView, OwnerFacts, PlanInput, RouteTableView, RouteView } from './types.js';
+import { GONE, type CheckView, type OwnerFacts, type PlanInput, type RouteTableView, type RouteView } from './types.js';
 
 function cfg(yaml: string): Config {
   const r = loadConfigText(yaml, '/etc/awsnycast.yaml');
@@ -86,6 +86,7 @@ const CASES: Case[] = [
   { name: 'a backup takes over from a stopping owner', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'stopping' }) }), action: 'replace', reason: Reason.OwnerNotRunning },
   { name: 'a backup takes over from an owner whose instance status is impaired', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'running', instanceStatus: 'impaired', systemStatus: 'ok' }) }), action: 'replace', reason: Reason.OwnerImpaired },
   { name: 'a backup takes over from an owner whose system status is impaired', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'running', instanceStatus: 'ok', systemStatus: 'impaired' }) }), action: 'replace', reason: Reason.OwnerImpaired },
+  { name: 'a backup takes over from an owner EC2 no longer knows (terminated long ago)', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: GONE }) }), action: 'replace', reason: Reason.OwnerGone },
   { name: 'a backup leaves a route whose owner facts are unknown', config: BACKUP, input: input({ tables: [table([toB])], owners: {} }), action: 'none', reason: Reason.OwnerAlive },
   { name: 'a backup leaves an active route to a gateway alone', config: BACKUP, input: input({ tables: [table([toIgw])] }), action: 'none', reason: Reason.NonInstanceTarget },
   { name: 'a primary takes a route that points at a gateway', config: PRIMARY, input: input({ tables: [table([toIgw])] }), action: 'replace', reason: Reason.Preempt },

@@ -5,7 +5,7 @@
 import type { Config, RouteSpec } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { findTables } from './finders.js';
-import type { CheckView, Identity, PlanInput, RouteTableView, RouteView } from './types.js';
+import { GONE, type CheckView, type Identity, type PlanInput, type RouteTableView, type RouteView } from './types.js';
 
 export type ActionKind = 'create' | 'replace' | 'delete' | 'none';
 
@@ -20,6 +20,8 @@ export const Reason = {
   Preempt: 'PREEMPT',
   OwnerBlackhole: 'OWNER_BLACKHOLE',
   OwnerNotRunning: 'OWNER_NOT_RUNNING',
+  /** EC2 no longer knows the owner instance (terminated a while ago). */
+  OwnerGone: 'OWNER_GONE',
   OwnerImpaired: 'OWNER_IMPAIRED',
   OwnerRemoteUnhealthy: 'OWNER_REMOTE_UNHEALTHY',
   OwnerRemoteUndecided: 'OWNER_REMOTE_UNDECIDED',
@@ -237,6 +239,8 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
   const ownerInstance = t.kind === 'instance' ? t.instanceId : (t.instanceId ?? input.interfaceOwners[t.networkInterfaceId]);
   const facts = ownerInstance !== undefined ? input.owners[ownerInstance] : undefined;
   if (facts !== undefined) {
+    if (facts.state === GONE)
+      return { action: 'replace', reason: Reason.OwnerGone, detail: `owner ${ownerInstance} no longer exists (EC2 does not know it)` };
     if (facts.state !== 'running')
       return { action: 'replace', reason: Reason.OwnerNotRunning, detail: `owner ${ownerInstance} is ${facts.state}` };
     if (facts.instanceStatus === 'impaired' || facts.systemStatus === 'impaired')

@@ -43,9 +43,16 @@ export interface CheckView {
   readonly decided: boolean;
 }
 
+/**
+ * The owner state for an instance EC2 no longer knows (its describe answers
+ * InvalidInstanceID.NotFound): AWS stops returning a terminated instance
+ * some time after termination, so such an owner is dead, not unknown.
+ */
+export const GONE = 'gone';
+
 /** What EC2 says about a route's current owner. */
 export interface OwnerFacts {
-  /** pending, running, stopping, stopped, shutting-down, terminated. */
+  /** pending, running, stopping, stopped, shutting-down, terminated, or GONE. */
   readonly state: string;
   /** ok, impaired, initializing, insufficient-data, not-applicable. */
   readonly instanceStatus?: string;

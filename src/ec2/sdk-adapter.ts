@@ -5,15 +5,15 @@
 import {
   CreateRouteCommand,
   DeleteRouteCommand,
+  DescribeInstanceStatusCommand,
   DescribeNetworkInterfacesCommand,
   EC2Client,
   ReplaceRouteCommand,
-  paginateDescribeInstanceStatus,
   paginateDescribeRouteTables,
 } from '@aws-sdk/client-ec2';
-import type { Filter, Route, RouteTable } from '@aws-sdk/client-ec2';
+import type { Filter, InstanceStatus, NetworkInterface, Route, RouteTable } from '@aws-sdk/client-ec2';
 import { parseCidr } from '../config/values.js';
-import type { OwnerFacts, RouteTableView, RouteTarget, RouteView } from '../core/types.js';
+import { GONE, type OwnerFacts, type RouteTableView, type RouteTarget, type RouteView } from '../core/types.js';
 import { toEc2Error } from './errors.js';
 import type { Ec2Port, InterfaceView, RouteTableQuery } from './port.js';
 
@@ -65,6 +65,31 @@ export function toRouteTableView(t: RouteTable): RouteTableView {
   };
 }
 
+/** AWS's documented maximum of explicitly listed instance ids per DescribeInstanceStatus call. */
+export const STATUS_IDS_PER_CALL = 100;
+/** Values per filter in one call (AWS documents no limit here; 200 is reported in the field: stay below). */
+export const FILTER_VALUES_PER_CALL = 100;
+
+function ownerFacts(s: InstanceStatus): OwnerFacts {
+  return {
+    state: s.InstanceState?.Name ?? 'unknown',
+    ...(s.InstanceStatus?.Status !== undefined ? { instanceStatus: s.InstanceStatus.Status } : {}),
+    ...(s.SystemStatus?.Status !== undefined ? { systemStatus: s.SystemStatus.Status } : {}),
+  };
+}
+
+/**
+ * For an InvalidInstanceID.NotFound answer: which of `asked` its message names
+ * (AWS: "The instance ID 'i-1' does not exist", "The instance IDs 'i-1, i-2'
+ * do not exist"); undefined for any other error.
+ */
+export function missingInstances(e: unknown, asked: readonly string[]): string[] | undefined {
+  const err = e as { name?: string; Code?: string; message?: string };
+  if ((err.Code ?? err.name) !== 'InvalidInstanceID.NotFound') return undefined;
+  const named = new Set((err.message ?? '').match(/\bi-[0-9a-zA-Z]+\b/g) ?? []);
+  return asked.filter((id) => named.has(id));
+}
+
 export class SdkEc2 implements Ec2Port {
   readonly client: EC2Client;
   private readonly onCall: NonNullable<SdkAdapterOptions['onCall']>;
@@ -109,32 +134,63 @@ export class SdkEc2 implements Ec2Port {
     if (instanceIds.length === 0) return {};
     return this.call('DescribeInstanceStatus', async () => {
       const out: Record<string, OwnerFacts> = {};
-      // Filtering by instance-id (not InstanceIds) means an id EC2 no longer knows is simply absent.
-      const pages = paginateDescribeInstanceStatus(
-        { client: this.client, pageSize: 1000 },
-        { IncludeAllInstances: true, Filters: [{ Name: 'instance-id', Values: [...instanceIds] }] },
-      );
-      for await (const page of pages) {
-        for (const s of page.InstanceStatuses ?? []) {
-          if (s.InstanceId === undefined) continue;
-          out[s.InstanceId] = {
-            state: s.InstanceState?.Name ?? 'unknown',
-            ...(s.InstanceStatus?.Status !== undefined ? { instanceStatus: s.InstanceStatus.Status } : {}),
-            ...(s.SystemStatus?.Status !== undefined ? { systemStatus: s.SystemStatus.Status } : {}),
-          };
-        }
-      }
+      const ids = [...new Set(instanceIds)];
+      for (let i = 0; i < ids.length; i += STATUS_IDS_PER_CALL) await this.statusBatch(ids.slice(i, i + STATUS_IDS_PER_CALL), out);
       return out;
     });
   }
 
+  /**
+   * One batch of at most 100 ids (InstanceId.N, AWS's documented maximum),
+   * IncludeAllInstances, and no MaxResults (AWS refuses MaxResults with
+   * instance ids). An id EC2 no longer knows fails the whole call with
+   * InvalidInstanceID.NotFound, whose message names the missing ids: those
+   * are recorded as gone and the rest asked again. When the message names
+   * none of them, each id is asked alone. At most ids.length + 1 calls.
+   */
+  private async statusBatch(ids: readonly string[], out: Record<string, OwnerFacts>): Promise<void> {
+    let pending = [...ids];
+    while (pending.length > 0) {
+      try {
+        let token: string | undefined;
+        do {
+          const page = await this.client.send(
+            new DescribeInstanceStatusCommand({ InstanceIds: pending, IncludeAllInstances: true, ...(token !== undefined ? { NextToken: token } : {}) }),
+          );
+          for (const s of page.InstanceStatuses ?? []) if (s.InstanceId !== undefined) out[s.InstanceId] = ownerFacts(s);
+          token = page.NextToken !== undefined && page.NextToken !== '' ? page.NextToken : undefined;
+        } while (token !== undefined);
+        return;
+      } catch (e) {
+        const gone = missingInstances(e, pending);
+        if (gone === undefined) throw e;
+        if (gone.length === 0) {
+          // The message names none of ours: ask for each alone (a NotFound then names that one).
+          for (const id of pending) await this.statusBatch([id], out);
+          return;
+        }
+        for (const id of gone) out[id] = { state: GONE };
+        pending = pending.filter((id) => !gone.includes(id));
+      }
+    }
+  }
+
   async describeNetworkInterfaces(q: { ids?: readonly string[]; instanceId?: string }): Promise<InterfaceView[]> {
-    const filters: Filter[] = [];
-    if (q.instanceId !== undefined) filters.push({ Name: 'attachment.instance-id', Values: [q.instanceId] });
-    if (q.ids !== undefined) filters.push({ Name: 'network-interface-id', Values: [...q.ids] });
+    // Filtering by network-interface-id (not NetworkInterfaceId.N): an interface EC2 no longer knows is
+    // simply absent instead of failing the call. Values are sent in batches of 100.
+    const idBatches: (readonly string[] | undefined)[] = [];
+    if (q.ids === undefined) idBatches.push(undefined);
+    else for (let i = 0; i < q.ids.length; i += FILTER_VALUES_PER_CALL) idBatches.push(q.ids.slice(i, i + FILTER_VALUES_PER_CALL));
     return this.call('DescribeNetworkInterfaces', async () => {
-      const out = await this.client.send(new DescribeNetworkInterfacesCommand({ Filters: filters }));
-      return (out.NetworkInterfaces ?? []).map((n) => ({
+      const found: NetworkInterface[] = [];
+      for (const ids of idBatches) {
+        const filters: Filter[] = [];
+        if (q.instanceId !== undefined) filters.push({ Name: 'attachment.instance-id', Values: [q.instanceId] });
+        if (ids !== undefined) filters.push({ Name: 'network-interface-id', Values: [...ids] });
+        const out = await this.client.send(new DescribeNetworkInterfacesCommand({ Filters: filters }));
+        found.push(...(out.NetworkInterfaces ?? []));
+      }
+      return found.map((n) => ({
         id: n.NetworkInterfaceId ?? '',
         ...(n.Attachment?.InstanceId !== undefined ? { instanceId: n.Attachment.InstanceId } : {}),
         ...(n.PrivateIpAddress !== undefined ? { privateIp: n.PrivateIpAddress } : {}),

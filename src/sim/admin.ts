@@ -144,6 +144,15 @@ export function adminHandler(sim: Simulator): (req: IncomingMessage, res: Server
         case 'DELETE counters':
           sim.resetCounters();
           return json(res, 200, sim.counters());
+        case 'GET requests': {
+          const since = url.searchParams.get('since');
+          const caller = url.searchParams.get('caller');
+          if (since !== null && !/^\d+$/.test(since)) throw new AdminError('SIM_BAD_REQUEST', 'since must be a seq (a whole number)', 400);
+          return json(res, 200, sim.requests({ ...(since !== null ? { since: Number(since) } : {}), ...(caller !== null ? { caller } : {}) }));
+        }
+        case 'DELETE requests':
+          sim.resetRequests();
+          return json(res, 200, sim.requests());
         case 'GET mutations': {
           const p = url.searchParams;
           const since = p.get('since');

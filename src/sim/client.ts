@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { CountersSnapshot } from './counters.js';
+import type { RecordedRequest } from './requests.js';
 import type { InstanceInfo, RouteSnapshot, RouteTableSnapshot } from './simulator.js';
 import type { Mutation } from './state.js';
 
@@ -112,6 +113,11 @@ export class SimClient {
   /** The newest seq in the mutation log (0 when empty). */
   async lastSeq(): Promise<number> {
     return (await this.admin<MutationLog>('GET', `mutations?since=${Number.MAX_SAFE_INTEGER}`)).lastSeq;
+  }
+
+  /** The EC2 requests the simulator received after seq `since` (parameter and filter names), optionally of one caller. */
+  requests(since = 0, caller?: string): Promise<{ lastSeq: number; entries: RecordedRequest[] }> {
+    return this.admin('GET', `requests?since=${since}${caller !== undefined ? `&caller=${encodeURIComponent(caller)}` : ''}`);
   }
 
   /** EC2 calls per action and per caller since the start or the last `DELETE counters`. */

@@ -11,6 +11,7 @@ import type { RenderCache } from './ec2-actions/render-cache.js';
 import { dryRunOk, Ec2Error, throttled } from './errors.js';
 import type { Faults } from './faults.js';
 import { Query } from './query.js';
+import type { RequestLog } from './requests.js';
 import type { Ec2State } from './state.js';
 import { errorXml, responseChunks } from './xml.js';
 
@@ -19,6 +20,7 @@ export interface Ec2Backend {
   readonly cache: RenderCache;
   readonly faults: Faults;
   readonly counters: Counters;
+  readonly requests: RequestLog;
   /** Called for unexpected exceptions (bugs), which are answered with 500 InternalError. */
   readonly onInternalError: (e: unknown) => void;
 }
@@ -179,6 +181,7 @@ export class Ec2Server {
       if (action === '') throw new Ec2Error('MissingAction', 'The request must contain the parameter Action');
       const caller = callerOf(req.headers.authorization);
       b.counters.call(action, caller);
+      b.requests.record(b.state.clock.now(), action, caller, q);
       const def = ACTIONS.get(action);
       if (def === undefined) throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
       const delay = b.faults.latencyFor(action);

@@ -13,5 +13,6 @@ export type {
 export { ManualClock, realClock, type Clock } from './clock.js';
 export type { FaultSettings, DeepPartial } from './faults.js';
 export type { CountersSnapshot } from './counters.js';
+export type { RecordedRequest } from './requests.js';
 export type { Mutation, RouteMutation, InstanceMutation, ResourceMutation, TargetView, Timing } from './state.js';
 export { loadWorldFile, parseWorld, WorldError, formatWorldProblem, type World, type WorldInput, type WorldProblem } from './world.js';

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { buildState } from './build-state.js';
 import { realClock, type Clock } from './clock.js';
 import { Counters, type CountersSnapshot } from './counters.js';
+import { RequestLog, type RecordedRequest } from './requests.js';
 import { RenderCache } from './ec2-actions/render-cache.js';
 import { Ec2Server, readBody, Listener, type Ec2Backend } from './ec2-server.js';
 import { Faults, type DeepPartial, type FaultSettings } from './faults.js';
@@ -103,6 +104,9 @@ export interface Simulator {
   counters(): CountersSnapshot;
   resetCounters(): void;
   mutations(q?: MutationQuery): Mutation[];
+  /** The EC2 requests received (parameter and filter names), after seq `since`, optionally of one caller. */
+  requests(q?: { since?: number; caller?: string }): { lastSeq: number; entries: RecordedRequest[] };
+  resetRequests(): void;
   /** Back to the world file's state; clears faults, counters, the mutation log and IMDS tokens. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -142,6 +146,7 @@ class Sim implements Simulator {
   private backend: Ec2Backend;
   readonly faultsState: Faults;
   readonly countersState = new Counters();
+  readonly requestLog = new RequestLog();
   private readonly ec2: Ec2Server;
   private readonly adminListener: Listener;
   private readonly imds = new Map<string, ImdsServer>();
@@ -178,6 +183,7 @@ class Sim implements Simulator {
       cache: new RenderCache(),
       faults: this.faultsState,
       counters: this.countersState,
+      requests: this.requestLog,
       onInternalError: this.onInternalError,
     };
   }
@@ -357,6 +363,13 @@ class Sim implements Simulator {
     this.countersState.reset();
   }
 
+  requests(q: { since?: number; caller?: string } = {}): { lastSeq: number; entries: RecordedRequest[] } {
+    return { lastSeq: this.requestLog.lastSeq, entries: this.requestLog.list(q) };
+  }
+  resetRequests(): void {
+    this.requestLog.reset();
+  }
+
   mutations(q: MutationQuery = {}): Mutation[] {
     this.backend.state.settle();
     return this.backend.state.log.filter(
@@ -372,6 +385,7 @@ class Sim implements Simulator {
   async reset(): Promise<void> {
     await this.clearFaults();
     this.countersState.reset();
+    this.requestLog.reset();
     this.backend = this.freshBackend();
     const keep = new Set(this.world.instances.map((i) => i.id));
     for (const [id, server] of this.imds) {
