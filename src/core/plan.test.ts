@@ -4,7 +4,7 @@ import { loadConfigText } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { findTables } from './finders.js';
 import { Reason, plan, remoteTargets } from './plan.js';
-import { GONE, type CheckView, type OwnerFacts, type PlanInput, type RouteTableView, type RouteView } from './types.js';
+import { GONE, GONE_CONFIRM_MS, type CheckView, type OwnerFacts, type PlanInput, type RouteTableView, type RouteView } from './types.js';
 
 function cfg(yaml: string): Config {
   const r = loadConfigText(yaml, '/etc/awsnycast.yaml');
@@ -86,7 +86,8 @@ const CASES: Case[] = [
   { name: 'a backup takes over from a stopping owner', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'stopping' }) }), action: 'replace', reason: Reason.OwnerNotRunning },
   { name: 'a backup takes over from an owner whose instance status is impaired', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'running', instanceStatus: 'impaired', systemStatus: 'ok' }) }), action: 'replace', reason: Reason.OwnerImpaired },
   { name: 'a backup takes over from an owner whose system status is impaired', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: 'running', instanceStatus: 'ok', systemStatus: 'impaired' }) }), action: 'replace', reason: Reason.OwnerImpaired },
-  { name: 'a backup takes over from an owner EC2 no longer knows (terminated long ago)', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: GONE }) }), action: 'replace', reason: Reason.OwnerGone },
+  { name: 'a backup takes over from an owner EC2 has not known for GONE_CONFIRM_MS (terminated long ago)', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: GONE }), now: 50_000, goneSince: { 'i-0000000b': 50_000 - GONE_CONFIRM_MS } }), action: 'replace', reason: Reason.OwnerGone },
+  { name: 'a backup leaves a route whose owner EC2 has just started not to know (eventual consistency after launch)', config: BACKUP, input: input({ tables: [table([toB])], owners: dead({ state: GONE }), now: 50_000, goneSince: { 'i-0000000b': 50_000 - GONE_CONFIRM_MS + 1 } }), action: 'none', reason: Reason.OwnerAlive },
   { name: 'a backup leaves a route whose owner facts are unknown', config: BACKUP, input: input({ tables: [table([toB])], owners: {} }), action: 'none', reason: Reason.OwnerAlive },
   { name: 'a backup leaves an active route to a gateway alone', config: BACKUP, input: input({ tables: [table([toIgw])] }), action: 'none', reason: Reason.NonInstanceTarget },
   { name: 'a primary takes a route that points at a gateway', config: PRIMARY, input: input({ tables: [table([toIgw])] }), action: 'replace', reason: Reason.Preempt },
@@ -204,4 +205,19 @@ describe('finders', () => {
     ['or needs any filter', '{type: or, config: {filters: [{type: main}, {type: subnet, config: {subnet_id: "${subnet_id}"}}]}}', ['rtb-main', 'rtb-a']],
   ];
   for (const [name, find, want] of cases) test(name, () => assert.deepEqual(ids(find), want));
+});
+
+describe('our own write not visible yet (eventual consistency)', () => {
+  // https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+  test('a change of a route whose write of ours EC2 does not show yet is held until the window ends', () => {
+    const key = 'rtb-1 0.0.0.0/0';
+    const base = input({ tables: [table([toB])], owners: dead({ state: 'stopped' }), now: 1000 });
+    const free = plan(BACKUP, base).actions[0]!;
+    assert.equal(free.action, 'replace');
+    const held = plan(BACKUP, { ...base, unseenWrites: { [key]: 3000 } }).actions[0]!;
+    assert.equal(held.action, 'none');
+    assert.equal(held.reason, Reason.OwnWriteUnseen);
+    assert.equal(held.retryAfterMs, 2000);
+    assert.equal(plan(BACKUP, { ...base, unseenWrites: { [key]: 1000 } }).actions[0]!.action, 'replace', 'the hold ends with its window');
+  });
 });

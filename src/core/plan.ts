@@ -5,7 +5,7 @@
 import type { Config, RouteSpec } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { findTables } from './finders.js';
-import { GONE, type CheckView, type Identity, type PlanInput, type RouteTableView, type RouteView } from './types.js';
+import { GONE, GONE_CONFIRM_MS, type CheckView, type Identity, type PlanInput, type RouteTableView, type RouteView } from './types.js';
 
 export type ActionKind = 'create' | 'replace' | 'delete' | 'none';
 
@@ -31,6 +31,8 @@ export const Reason = {
   Drained: 'DRAINED',
   DrainedDelete: 'DRAINED_DELETE',
   Flapping: 'FLAPPING',
+  /** Our own write of this route moments ago is not visible yet; no new change until it is (or the window ends). */
+  OwnWriteUnseen: 'OWN_WRITE_UNSEEN',
   /** `instance: i-...` names an instance whose forwarding interface is unknown. */
   TargetUnknown: 'TARGET_UNKNOWN',
 } as const;
@@ -238,10 +240,17 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
 
   const ownerInstance = t.kind === 'instance' ? t.instanceId : (t.instanceId ?? input.interfaceOwners[t.networkInterfaceId]);
   const facts = ownerInstance !== undefined ? input.owners[ownerInstance] : undefined;
+  // An owner EC2 has only just started not to know: not dead yet (below), looked at again when it would be.
+  let goneWaitMs: number | undefined;
   if (facts !== undefined) {
-    if (facts.state === GONE)
-      return { action: 'replace', reason: Reason.OwnerGone, detail: `owner ${ownerInstance} no longer exists (EC2 does not know it)` };
-    if (facts.state !== 'running')
+    if (facts.state === GONE) {
+      // Eventual consistency: a just-launched instance can be unknown for a while; only a lasting answer counts.
+      const since = input.goneSince?.[ownerInstance!] ?? input.now;
+      const forMs = input.now !== undefined && since !== undefined ? input.now - since : 0;
+      if (forMs >= GONE_CONFIRM_MS)
+        return { action: 'replace', reason: Reason.OwnerGone, detail: `owner ${ownerInstance} no longer exists (EC2 has not known it for ${Math.round(forMs / 1000)} s)` };
+      goneWaitMs = GONE_CONFIRM_MS - forMs;
+    } else if (facts.state !== 'running')
       return { action: 'replace', reason: Reason.OwnerNotRunning, detail: `owner ${ownerInstance} is ${facts.state}` };
     if (facts.instanceStatus === 'impaired' || facts.systemStatus === 'impaired')
       return {
@@ -262,6 +271,13 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
       return { action: 'none', reason: Reason.OwnerAlive, detail: `owner ${ownerIp} passes remote check ${route.remoteHealthcheck}; we are backup`, watch: ownerIp };
     }
   }
+  if (goneWaitMs !== undefined)
+    return {
+      action: 'none',
+      reason: Reason.OwnerAlive,
+      detail: `EC2 says owner ${ownerInstance} does not exist; counting it dead if that lasts ${Math.ceil(goneWaitMs / 1000)} s more (a just-launched instance can be unknown for a while)`,
+      retryAfterMs: goneWaitMs,
+    };
   return {
     action: 'none',
     reason: Reason.OwnerAlive,
@@ -304,7 +320,17 @@ export function plan(config: Config, input: PlanInput): Plan {
         }
         claimed.set(key, spec.name);
         const existing = table.routes.find((r) => r.destination === route.cidr);
-        const d = decide(route, existing, input, key);
+        let d = decide(route, existing, input, key);
+        const until = input.unseenWrites?.[key];
+        const holdMs = until !== undefined && input.now !== undefined ? until - input.now : 0;
+        if (d.action !== 'none' && holdMs > 0)
+          d = {
+            action: 'none',
+            reason: Reason.OwnWriteUnseen,
+            detail: `would ${d.action} (${d.reason}), but EC2 does not show our own write of this route from moments ago yet (eventual consistency); waiting up to ${Math.ceil(holdMs / 1000)} s for it`,
+            retryAfterMs: holdMs,
+            ...(d.watch !== undefined ? { watch: d.watch } : {}),
+          };
         const watch = route.remoteHealthcheck === undefined ? undefined : (d.watch ?? remoteWatchFor(route, existing, input));
         actions.push({
           routeTableId: table.id,

@@ -50,6 +50,9 @@ export interface CheckView {
  */
 export const GONE = 'gone';
 
+/** How long an owner must stay unknown to EC2 before it counts as dead (see PlanInput.goneSince). */
+export const GONE_CONFIRM_MS = 10_000;
+
 /** What EC2 says about a route's current owner. */
 export interface OwnerFacts {
   /** pending, running, stopping, stopped, shutting-down, terminated, or GONE. */
@@ -81,6 +84,19 @@ export interface PlanInput {
   readonly startedAt?: number;
   /** By route key (`routeTableId cidr`): when this daemon last changed the route's owner (ms). */
   readonly lastChange?: Readonly<Record<string, number>>;
+  /**
+   * By instance id: since when (ms, the daemon's clock) EC2 has answered that
+   * the instance does not exist. A GONE owner counts as dead only once this
+   * is GONE_CONFIRM_MS old: AWS warns that a just-launched instance can be
+   * InvalidInstanceID.NotFound for a while (eventual consistency).
+   */
+  readonly goneSince?: Readonly<Record<string, number>>;
+  /**
+   * By route key: routes this daemon wrote moments ago whose write the read
+   * does not show yet (eventual consistency, see own-writes.ts), with until
+   * when (ms, the daemon's clock, like `now`) to hold any new change of them.
+   */
+  readonly unseenWrites?: Readonly<Record<string, number>>;
   /** By local check name: since when it has been healthy (ms). */
   readonly healthySince?: Readonly<Record<string, number>>;
   /**

@@ -12,7 +12,8 @@ import type { PlaceholderValues } from '../config/values.js';
 import { substitute } from '../config/values.js';
 import { Reason, placeholderValues, plan, routeKey, routeTarget } from '../core/plan.js';
 import type { Plan, PlannedAction } from '../core/plan.js';
-import type { CheckView, Identity, RouteTableView } from '../core/types.js';
+import { unseenOwnWrites, type OwnWrite } from '../core/own-writes.js';
+import { GONE, type CheckView, type Identity, type RouteTableView, type RouteView } from '../core/types.js';
 import { toEc2Error } from '../ec2/errors.js';
 import type { Ec2Port } from '../ec2/port.js';
 import { HealthCheck, RemotePool } from '../health/index.js';
@@ -93,6 +94,12 @@ export class Daemon {
   private readonly lastChange = new Map<string, number>();
   /** Routes we keep taking back from another live primary. */
   private readonly flaps: FlapDetector;
+  /** Our route writes of the last seconds, until reads show them (eventual consistency). */
+  private ownWrites: OwnWrite[] = [];
+  /** By route key: until when (monotonic ms) to hold changes of routes whose write the last read did not show. */
+  private unseenWrites: Record<string, number> = {};
+  /** By instance id: since when EC2 has said that this owner does not exist. */
+  private goneSince = new Map<string, number>();
   /** What the last full read saw; a check change plans on it (then confirms on a fresh read). */
   private lastWorld: World | undefined;
   /** When the last full read happened; the poll counts from it, whatever passes ran since. */
@@ -206,6 +213,7 @@ export class Daemon {
       return this.lastPass;
     };
     let p: Plan;
+    let planWorld: World;
     try {
       let cached = fromCache ? this.lastWorld : undefined;
       // On the cached tables, only a plan that changes something is worth its
@@ -215,7 +223,7 @@ export class Daemon {
       if (onCache !== undefined && !onCache.actions.some((a) => a.action !== 'none')) cached = onCache = undefined;
       let world = cached;
       if (world === undefined) {
-        world = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs });
+        world = this.seen(await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs }), true);
         this.lastWorld = world;
         this.lastFullRead = performance.now();
         this.clearErrors('read:');
@@ -223,7 +231,8 @@ export class Daemon {
         this.flaps.update((key) => this.ownerIn(tables, key));
       }
       p = onCache ?? this.planOn(world);
-      if (apply) p = await this.confirm(p, world, cached !== undefined);
+      planWorld = world;
+      if (apply) ({ plan: p, world: planWorld } = await this.confirm(p, world, cached !== undefined));
     } catch (e) {
       const err = toEc2Error('read', e);
       this.reportOnce(`read:${err.code}:${err.awsCode}`, { code: err.code, awsCode: err.awsCode }, `reading route tables failed; will retry next pass: ${err.message}`);
@@ -235,6 +244,7 @@ export class Daemon {
     for (const a of p.actions) this.logDecision(a, apply);
     if (!apply) return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
     const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
+    this.rememberWrites(outcomes, planWorld.tables);
     for (const o of outcomes) {
       const a = o.action;
       this.recentChanges.push({
@@ -270,6 +280,8 @@ export class Daemon {
       now: performance.now(),
       startedAt: this.startedAt,
       lastChange: Object.fromEntries(this.lastChange),
+      goneSince: Object.fromEntries(this.goneSince),
+      unseenWrites: this.unseenWrites,
       healthySince: Object.fromEntries(this.healthySince),
       flapping: this.flaps.snapshot(),
       ...(this.drainState() !== undefined ? { drain: this.drainState()! } : {}),
@@ -307,18 +319,19 @@ export class Daemon {
    * hold: a backup that finds the route already taken by a live backup stands
    * down without writing.
    */
-  private async confirm(p: Plan, world: World, planRanOnCache: boolean): Promise<Plan> {
+  private async confirm(p: Plan, world: World, planRanOnCache: boolean): Promise<{ plan: Plan; world: World }> {
     const risky = p.actions.filter(
       (a) => a.action === 'replace' || a.action === 'delete' || (a.action === 'create' && (a.route.ifUnhealthy || planRanOnCache)),
     );
-    if (risky.length === 0) return p;
+    if (risky.length === 0) return { plan: p, world };
     const backups = risky.filter((a) => a.route.ifUnhealthy);
     const delay = backups.length === 0 ? 0 : Math.min(...backups.map((a) => rankDelayMs(a.route.priority, this.opts.identity.instanceId, a.routeTableId, a.cidr)));
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const ids = [...new Set(risky.map((a) => a.routeTableId))];
-    const fresh = await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs, routeTableIds: ids });
+    const fresh = this.seen(await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs, routeTableIds: ids }), false);
     const tables = world.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
-    const again = this.planOn({ ...world, ...fresh, tables });
+    const confirmed: World = { ...world, ...fresh, tables };
+    const again = this.planOn(confirmed);
     const still = new Set(again.actions.filter((a) => a.action !== 'none').map((a) => `${a.routeTableId} ${a.cidr} ${a.action}`));
     const actions = p.actions.map((a) => {
       if (a.action === 'none' || still.has(`${a.routeTableId} ${a.cidr} ${a.action}`)) return a;
@@ -326,7 +339,41 @@ export class Daemon {
       this.log.info({ routeTable: a.routeTableId, cidr: a.cidr, planned: a.action, reason: now?.reason }, `re-read before ${a.action}: no longer needed (${now?.detail ?? 'route gone from the plan'})`);
       return now ?? { ...a, action: 'none' as const };
     });
-    return { ...p, actions };
+    return { plan: { ...p, actions }, world: confirmed };
+  }
+
+  /**
+   * Notes, for a fresh read, which of our own recent writes EC2 does not show
+   * yet (eventual consistency, see core/own-writes.ts), and the owners EC2
+   * says do not exist noted with the time it first said so. `full`: a read of
+   * every table (owners no longer asked about are forgotten).
+   */
+  private seen(w: World, full: boolean): World {
+    const now = performance.now();
+    const o = unseenOwnWrites(w.tables, this.ownWrites, now);
+    this.ownWrites = [...o.pending];
+    this.unseenWrites = { ...(full ? {} : this.unseenWrites), ...o.unseen };
+    const gone = new Map<string, number>();
+    for (const [id, f] of Object.entries(w.owners)) if (f.state === GONE) gone.set(id, this.goneSince.get(id) ?? now);
+    if (!full) for (const [id, since] of this.goneSince) if (w.owners[id] === undefined) gone.set(id, since);
+    this.goneSince = gone;
+    return w;
+  }
+
+  /** Remembers each route write that succeeded, with the route as the plan saw it before. */
+  private rememberWrites(outcomes: readonly ActionOutcome[], before: readonly RouteTableView[]): void {
+    const now = performance.now();
+    for (const o of outcomes) {
+      if (!o.ok) continue;
+      const a = o.action;
+      const prev = before.find((t) => t.id === a.routeTableId)?.routes.find((r) => r.destination === a.cidr);
+      const after: RouteView | undefined =
+        a.action === 'delete' || a.target === undefined ? undefined : { destination: a.cidr, target: { kind: 'interface', networkInterfaceId: a.target }, state: 'active' };
+      this.ownWrites = [
+        ...this.ownWrites.filter((w) => w.routeTableId !== a.routeTableId || w.cidr !== a.cidr),
+        { routeTableId: a.routeTableId, cidr: a.cidr, before: prev, after, at: now },
+      ];
+    }
   }
 
   private recordChange(a: PlannedAction): void {
