@@ -34,6 +34,8 @@ describe('admin API', () => {
     assert.deepEqual([t?.routeTableId, t?.main, t?.subnets], [ANY.app, false, ['subnet-0c00000000000000b', 'subnet-0c00000000000000c']]);
   });
 
+  // Route data type: blackhole when "the route's target isn't available"
+  // (https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Route).
   it('deleting an interface blackholes routes to it and they keep naming it and its last instance', async () => {
     const r = await call('POST', `network-interfaces/${ANY.eniA}/delete`);
     assert.deepEqual(r.body, { networkInterfaceId: ANY.eniA, deleted: true });
