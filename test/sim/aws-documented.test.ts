@@ -6,7 +6,9 @@
 //   no longer return them. TerminateInstances (EC2 API reference): "Terminated
 //   instances remain visible after termination (for approximately one hour)."
 //   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ApiReference-query-TerminateInstances.html
-//   (also https://docs.amazonaws.cn/AWSEC2/latest/APIReference/API_TerminateInstances.html;
+//   (the sentence as AWS's SDK reference repeats it:
+//   https://docs.aws.amazon.com/sdkfornet1/latest/apidocs/html/T_Amazon_EC2_Model_TerminateInstancesRequest.htm;
+//   also https://docs.amazonaws.cn/AWSEC2/latest/APIReference/API_TerminateInstances.html;
 //   the original wording: "after which their instance ID is invalidated",
 //   http://docs.amazonwebservices.com/AmazonEC2/dg/2006-10-01/ApiReference-Query-TerminateInstances.html).
 //   The NotFound messages: "The instance ID 'i-…' does not exist" (e.g.
