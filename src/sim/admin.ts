@@ -45,7 +45,13 @@ const faultsPatch = z.strictObject({
     .optional(),
 });
 const timing = z
-  .strictObject({ pendingMs: z.number().int().min(0), stoppingMs: z.number().int().min(0), shuttingDownMs: z.number().int().min(0) })
+  .strictObject({
+    pendingMs: z.number().int().min(0),
+    stoppingMs: z.number().int().min(0),
+    shuttingDownMs: z.number().int().min(0),
+    terminatedVisibleMs: z.number().int().min(0),
+    readLagMs: z.number().int().min(0),
+  })
   .partial();
 
 function json(res: ServerResponse, status: number, value: unknown): void {

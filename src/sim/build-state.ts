@@ -16,6 +16,8 @@ export function buildState(world: World, clock: Clock): Ec2State {
     pendingMs: world.timing.pending_ms,
     stoppingMs: world.timing.stopping_ms,
     shuttingDownMs: world.timing.shutting_down_ms,
+    terminatedVisibleMs: world.timing.terminated_visible_ms,
+    readLagMs: world.timing.read_lag_ms,
   });
   for (const v of world.vpcs) s.vpcs.set(v.id, { id: v.id, cidr: v.cidr, ipv6Cidr: v.ipv6_cidr, tags: tagMap(v.tags) });
   for (const sub of world.subnets)
@@ -57,6 +59,7 @@ export function buildState(world: World, clock: Clock): Ec2State {
       state: w.state,
       phaseEndsAt: undefined,
       phaseCause: undefined,
+      terminatedAt: undefined,
       eniIds,
       imdsV2Required: w.imdsv2 === 'required',
       iamRole: w.iam_role,

@@ -15,6 +15,17 @@ export class Ec2Error extends Error {
 export const notFound = (kind: string, code: string, id: string): Ec2Error =>
   new Ec2Error(code, `The ${kind} ID '${id}' does not exist`);
 
+/**
+ * InvalidInstanceID.NotFound naming every missing instance, in AWS's two
+ * forms: `The instance ID 'i-a' does not exist` for one id and `The instance
+ * IDs 'i-a, i-b' do not exist` for several (the plural form as AWS answered
+ * TerminateInstances in https://github.com/getmoto/moto/issues/4903).
+ */
+export const instancesNotFound = (ids: readonly string[]): Ec2Error =>
+  ids.length === 1
+    ? notFound('instance', 'InvalidInstanceID.NotFound', ids[0]!)
+    : new Ec2Error('InvalidInstanceID.NotFound', `The instance IDs '${ids.join(', ')}' do not exist`);
+
 export const invalidValue = (param: string, value: string, why: string): Ec2Error =>
   new Ec2Error('InvalidParameterValue', `Value (${value}) for parameter ${param} is invalid. ${why}`);
 

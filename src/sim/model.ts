@@ -104,6 +104,8 @@ export interface Instance {
   phaseEndsAt: number | undefined;
   /** Who started the current phase; the phase's end is logged under the same action and caller. */
   phaseCause: { readonly action: string; readonly caller: string } | undefined;
+  /** Monotonic time at which the instance became `terminated`; it stays visible for `timing.terminatedVisibleMs` after. */
+  terminatedAt: number | undefined;
   /** Interface ids in device-index order; the first is the primary. */
   readonly eniIds: string[];
   readonly imdsV2Required: boolean;

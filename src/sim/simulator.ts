@@ -230,7 +230,8 @@ class Sim implements Simulator {
     await Promise.all([...this.pendingImds]);
     const s = this.backend.state;
     s.settle();
-    return [...s.instances.values()].map((i) => {
+    // Terminated instances past `timing.terminatedVisibleMs` are gone, as in AWS's describe calls.
+    return s.visibleInstances().map((i) => {
       const enis = s.attachedEnis(i);
       return {
         instanceId: i.id,

@@ -116,6 +116,51 @@ describe('Ec2State', () => {
     assert.throws(() => prepareCreateRoute(s, 'rtb-1', 'nope', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
   });
 
+  it('the log stays in time order: phases that ended are logged, oldest first, before any later change', () => {
+    const { s, clock } = setup();
+    prepareTerminate(s, ['i-1'], who)(); // shutting-down ends at 300
+    prepareStop(s, ['i-2'], who)(); // stopping ends at 200
+    clock.advance(1000);
+    s.setStatus('i-2', { instance: 'ok' }, who); // no settle() before it: record() settles first
+    assert.deepEqual(
+      s.log.map((m) => [m.tMs, m.kind === 'instance' ? m.after.state : m.kind]),
+      [[0, 'shutting-down'], [0, 'stopping'], [200, 'stopped'], [300, 'terminated'], [1000, 'resource']],
+    );
+  });
+
+  it('a terminated instance is visible for timing.terminatedVisibleMs, then InvalidInstanceID.NotFound, then forgotten', () => {
+    const { s, clock } = setup();
+    s.timing = { ...s.timing, terminatedVisibleMs: 1000 };
+    prepareTerminate(s, ['i-1'], who)();
+    clock.advance(300);
+    s.settle();
+    assert.equal(s.instance('i-1').terminatedAt, 300);
+    clock.advance(999);
+    assert.equal(s.instance('i-1').state, 'terminated');
+    clock.advance(1);
+    assert.throws(() => s.instance('i-1'), code('InvalidInstanceID.NotFound'));
+    assert.throws(() => s.instancesByIds(['i-1', 'i-9']), /The instance IDs 'i-1, i-9' do not exist/);
+    assert.throws(() => s.tagsOf('i-1'), code('InvalidInstanceID.NotFound'));
+    assert.deepEqual(s.visibleInstances().map((i) => i.id), ['i-2']);
+    s.settle();
+    assert.equal(s.instances.has('i-1'), false);
+    assert.deepEqual(view(s, '0.0.0.0/0'), { instanceId: 'i-1', instanceOwnerId: '123456789012', networkInterfaceId: 'eni-1', state: 'blackhole' });
+  });
+
+  it('an expired instance is kept while a lagged read could still see it', () => {
+    const { s, clock } = setup();
+    s.timing = { ...s.timing, terminatedVisibleMs: 1000, readLagMs: 500 };
+    prepareTerminate(s, ['i-1'], who)();
+    clock.advance(1300);
+    s.settle();
+    assert.throws(() => s.instance('i-1'), code('InvalidInstanceID.NotFound'));
+    assert.deepEqual(s.describableInstances(['i-1']).map((i) => i.state), ['terminated']);
+    clock.advance(500);
+    s.settle();
+    assert.throws(() => s.describableInstances(['i-1']), code('InvalidInstanceID.NotFound'));
+    assert.equal(s.instances.has('i-1'), false);
+  });
+
   it('the mutation log records route changes with before and after targets and time stamps', () => {
     const { s, clock } = setup();
     clock.advance(1234);

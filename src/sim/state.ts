@@ -8,7 +8,7 @@
 // not a DryRun, so a DryRun can never have a side effect.
 import type { Clock } from './clock.js';
 import { parseCidr } from './cidr.js';
-import { Ec2Error, notFound } from './errors.js';
+import { Ec2Error, instancesNotFound, notFound } from './errors.js';
 import { IdFactory, idPrefix } from './ids.js';
 import type {
   Association,
@@ -24,6 +24,7 @@ import type {
   Tags,
   Vpc,
 } from './model.js';
+import { ReadView } from './read-lag.js';
 
 export interface Timing {
   /** How long `pending` lasts after RunInstances or StartInstances. */
@@ -32,9 +33,35 @@ export interface Timing {
   readonly stoppingMs: number;
   /** How long `shutting-down` lasts after TerminateInstances. */
   readonly shuttingDownMs: number;
+  /**
+   * How long a terminated instance stays visible. AWS: "Terminated instances
+   * remain visible after termination (for approximately one hour)"
+   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ApiReference-query-TerminateInstances.html);
+   * after that describe calls no longer list it and naming it is
+   * InvalidInstanceID.NotFound.
+   */
+  readonly terminatedVisibleMs: number;
+  /**
+   * Eventual consistency as read lag: describe calls answer from the state as
+   * it was this long ago (route table routes, instance states and the route
+   * states that follow them); mutating calls check the current state. AWS:
+   * "the result of an API command you run that affects your Amazon EC2
+   * resources might not be immediately visible to all subsequent commands you
+   * run" (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
+   */
+  readonly readLagMs: number;
 }
 
-export const ZERO_TIMING: Timing = { pendingMs: 0, stoppingMs: 0, shuttingDownMs: 0 };
+/** One hour, AWS's "approximately one hour" for terminated instances. */
+export const TERMINATED_VISIBLE_MS = 3_600_000;
+
+export const DEFAULT_TIMING: Timing = {
+  pendingMs: 0,
+  stoppingMs: 0,
+  shuttingDownMs: 0,
+  terminatedVisibleMs: TERMINATED_VISIBLE_MS,
+  readLagMs: 0,
+};
 
 /** How a route target looks from outside (DescribeRouteTables, the mutation log). */
 export interface TargetView {
@@ -120,13 +147,16 @@ export class Ec2State {
   version = 0;
   private seq = 0;
   private readonly transitioning = new Set<string>();
+  /** Terminated instances not yet forgotten (see forgetExpired). */
+  private readonly terminated = new Set<string>();
+  private settling = false;
   private readonly createdListeners: ((i: Instance) => void)[] = [];
 
   constructor(
     readonly clock: Clock,
     readonly region: string,
     readonly accountId: string,
-    public timing: Timing = ZERO_TIMING,
+    public timing: Timing = DEFAULT_TIMING,
   ) {}
 
   // ---- bookkeeping -------------------------------------------------------
@@ -135,6 +165,9 @@ export class Ec2State {
   static readonly LOG_LIMIT = 200_000;
 
   record(m: NoStamp<Mutation>, atMs?: number): void {
+    // Phases that ended before now are logged first, so the log stays in
+    // time order (read lag walks it backwards from the newest entry).
+    this.settle();
     if (this.log.length >= Ec2State.LOG_LIMIT) this.log.splice(0, Ec2State.LOG_LIMIT / 2);
     const tMs = atMs ?? this.clock.now();
     const wallMs = this.clock.wall() - (this.clock.now() - tMs);
@@ -147,18 +180,34 @@ export class Ec2State {
     this.createdListeners.push(fn);
   }
 
-  /** Moves instances whose transitional phase has ended into their next state. */
+  /** Moves instances whose transitional phase has ended into their next state, in the order the phases ended; forgets long-gone terminated instances. */
   settle(): void {
+    if (this.settling || (this.transitioning.size === 0 && this.terminated.size === 0)) return;
+    this.settling = true;
+    try {
+      this.settlePhases();
+      this.forgetExpired();
+    } finally {
+      this.settling = false;
+    }
+  }
+
+  private settlePhases(): void {
     if (this.transitioning.size === 0) return;
     const now = this.clock.now();
+    const due: Instance[] = [];
     for (const id of [...this.transitioning]) {
       const inst = this.instances.get(id);
       if (inst === undefined || inst.phaseEndsAt === undefined) {
         this.transitioning.delete(id);
         continue;
       }
-      if (inst.phaseEndsAt > now) continue;
-      const at = inst.phaseEndsAt;
+      if (inst.phaseEndsAt <= now) due.push(inst);
+    }
+    due.sort((a, b) => (a.phaseEndsAt ?? 0) - (b.phaseEndsAt ?? 0));
+    for (const inst of due) {
+      const id = inst.id;
+      const at = inst.phaseEndsAt ?? now;
       this.transitioning.delete(id);
       inst.phaseEndsAt = undefined;
       const next: InstanceStateName | undefined =
@@ -175,10 +224,36 @@ export class Ec2State {
     }
   }
 
+  /**
+   * Drops terminated instances that no read can see any more: expired even
+   * for a describe call lagging by `readLagMs`. Until then they stay in the
+   * map and the visibility checks hide them.
+   */
+  private forgetExpired(): void {
+    if (this.terminated.size === 0) return;
+    const now = this.clock.now();
+    for (const id of this.terminated) {
+      const inst = this.instances.get(id);
+      if (inst?.state !== 'terminated' || inst.terminatedAt === undefined) {
+        this.terminated.delete(id);
+        continue;
+      }
+      if (now - inst.terminatedAt >= this.timing.terminatedVisibleMs + this.timing.readLagMs) {
+        this.terminated.delete(id);
+        this.instances.delete(id);
+        this.version++;
+      }
+    }
+  }
+
   private setState(inst: Instance, next: InstanceStateName, who: Who, at?: number): void {
     const before = inst.state;
     inst.state = next;
-    if (next === 'terminated') this.releaseInterfaces(inst);
+    if (next === 'terminated') {
+      inst.terminatedAt = at ?? this.clock.now();
+      this.terminated.add(inst.id);
+      this.releaseInterfaces(inst);
+    }
     this.record({ kind: 'instance', ...who, instanceId: inst.id, before: { state: before }, after: { state: next } }, at);
   }
 
@@ -213,10 +288,51 @@ export class Ec2State {
     if (t === undefined) throw notFound('routeTable', 'InvalidRouteTableID.NotFound', id);
     return t;
   }
+  /** An instance that exists and is still visible now (a terminated one stays visible for `timing.terminatedVisibleMs`). */
   instance(id: string): Instance {
-    const i = this.instances.get(id);
-    if (i === undefined) throw notFound('instance', 'InvalidInstanceID.NotFound', id);
+    const i = this.liveInstance(id);
+    if (i === undefined) throw instancesNotFound([id]);
     return i;
+  }
+  /** The named instances (duplicates kept), or InvalidInstanceID.NotFound naming every one that is missing. */
+  instancesByIds(ids: readonly string[]): Instance[] {
+    const found = ids.map((id) => this.liveInstance(id));
+    const missing = ids.filter((id, n) => found[n] === undefined);
+    if (missing.length > 0) throw instancesNotFound([...new Set(missing)]);
+    return found as Instance[];
+  }
+  private liveInstance(id: string): Instance | undefined {
+    const i = this.instances.get(id);
+    return i !== undefined && this.isVisible(i, this.clock.now()) ? i : undefined;
+  }
+  /** Whether an instance can be seen at monotonic time `at`: not terminated `timing.terminatedVisibleMs` or more before it. */
+  isVisible(i: Instance, at: number): boolean {
+    return !(i.state === 'terminated' && i.terminatedAt !== undefined && at - i.terminatedAt >= this.timing.terminatedVisibleMs);
+  }
+  /** The instances visible now, in creation order. */
+  visibleInstances(): Instance[] {
+    const now = this.clock.now();
+    return [...this.instances.values()].filter((i) => this.isVisible(i, now));
+  }
+
+  /**
+   * The view describe calls read: the state as it was `timing.readLagMs` ago,
+   * or undefined when there is no lag (read the state itself).
+   */
+  laggedView(): ReadView | undefined {
+    const lag = this.timing.readLagMs;
+    return lag > 0 ? new ReadView(this, this.clock.now() - lag) : undefined;
+  }
+
+  /**
+   * The instances a describe call sees: all of them, or the named ones
+   * (InvalidInstanceID.NotFound naming every id it cannot see), each with the
+   * state it had at the read time (now, or `timing.readLagMs` ago).
+   */
+  describableInstances(ids: readonly string[]): Instance[] {
+    const view = this.laggedView();
+    if (view === undefined) return ids.length > 0 ? this.instancesByIds(ids) : this.visibleInstances();
+    return view.instances(ids);
   }
   eni(id: string): NetworkInterface {
     const e = this.enis.get(id);
@@ -324,7 +440,7 @@ export class Ec2State {
   tagsOf(id: string): Tags {
     const found =
       this.routeTables.get(id) ??
-      this.instances.get(id) ??
+      this.liveInstance(id) ??
       this.enis.get(id) ??
       this.vpcs.get(id) ??
       this.subnets.get(id) ??

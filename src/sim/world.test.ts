@@ -25,7 +25,7 @@ describe('parseWorld', () => {
     const w = parseWorld(`${base}instances:\n  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
     assert.equal(w.region, 'us-east-1');
     assert.equal(w.account_id, '123456789012');
-    assert.deepEqual(w.timing, { pending_ms: 0, stopping_ms: 0, shutting_down_ms: 0 });
+    assert.deepEqual(w.timing, { pending_ms: 0, stopping_ms: 0, shutting_down_ms: 0, terminated_visible_ms: 3_600_000, read_lag_ms: 0 });
     assert.equal(w.instances[0]?.imdsv2, 'required');
     assert.equal(w.instances[0]?.state, 'running');
     assert.equal(w.instances[0]?.network_interfaces[0]?.source_dest_check, true);
@@ -98,6 +98,22 @@ route_tables:
   it('refuses an instance zone that is not its subnet’s', () => {
     const p = problems(`${base}instances:\n  - { id: i-1, az: us-east-1b, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
     assert.deepEqual(p.map((x) => x.path), ['instances[0].az']);
+  });
+
+  it('reads timing.terminated_visible_ms and timing.read_lag_ms, and reports bad values at their line and column', () => {
+    const w = parseWorld(`${base}timing: { terminated_visible_ms: 0, read_lag_ms: 1500 }\n`);
+    assert.equal(w.timing.terminated_visible_ms, 0);
+    assert.equal(w.timing.read_lag_ms, 1500);
+    try {
+      parseWorld(`${base}timing:\n  terminated_visible_ms: -1\n  read_lag_ms: soon\n`, 'w.yaml');
+      assert.fail('expected a WorldError');
+    } catch (e) {
+      assert.ok(e instanceof WorldError);
+      const lines = e.message.split('\n').sort();
+      assert.equal(lines.length, 2);
+      assert.match(lines[0]!, /^w\.yaml:7:3: timing\.terminated_visible_ms: /);
+      assert.match(lines[1]!, /^w\.yaml:8:3: timing\.read_lag_ms: /);
+    }
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -7,6 +7,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml
 import type { Document } from 'yaml';
 import * as z from 'zod';
 import { parseCidr, parseIpv4 } from './cidr.js';
+import { TERMINATED_VISIBLE_MS } from './state.js';
 
 const id = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-[0-9a-zA-Z]+$`), `must look like ${prefix}-<letters or digits>`);
@@ -46,8 +47,18 @@ const schema = z.strictObject({
       pending_ms: z.number().int().min(0).default(0),
       stopping_ms: z.number().int().min(0).default(0),
       shutting_down_ms: z.number().int().min(0).default(0),
+      /** How long a terminated instance stays visible; AWS documents "approximately one hour". */
+      terminated_visible_ms: z.number().int().min(0).default(TERMINATED_VISIBLE_MS),
+      /** Eventual consistency: describe calls read the state as it was this long ago. */
+      read_lag_ms: z.number().int().min(0).default(0),
     })
-    .default({ pending_ms: 0, stopping_ms: 0, shutting_down_ms: 0 }),
+    .default({
+      pending_ms: 0,
+      stopping_ms: 0,
+      shutting_down_ms: 0,
+      terminated_visible_ms: TERMINATED_VISIBLE_MS,
+      read_lag_ms: 0,
+    }),
   vpcs: z
     .array(z.strictObject({ id: id('vpc'), cidr: z.string(), ipv6_cidr: z.string().optional(), tags }))
     .min(1, 'at least one VPC'),

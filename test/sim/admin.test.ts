@@ -34,6 +34,8 @@ describe('admin API', () => {
     assert.deepEqual([t?.routeTableId, t?.main, t?.subnets], [ANY.app, false, ['subnet-0c00000000000000b', 'subnet-0c00000000000000c']]);
   });
 
+  // Route data type: blackhole when "the route's target isn't available"
+  // (https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Route).
   it('deleting an interface blackholes routes to it and they keep naming it and its last instance', async () => {
     const r = await call('POST', `network-interfaces/${ANY.eniA}/delete`);
     assert.deepEqual(r.body, { networkInterfaceId: ANY.eniA, deleted: true });
@@ -46,7 +48,7 @@ describe('admin API', () => {
 
   it('POST timing changes the length of later phases', async () => {
     const t = await call('POST', 'timing', { stoppingMs: 60_000 });
-    assert.deepEqual(t.body, { pendingMs: 0, stoppingMs: 60_000, shuttingDownMs: 0 });
+    assert.deepEqual(t.body, { pendingMs: 0, stoppingMs: 60_000, shuttingDownMs: 0, terminatedVisibleMs: 3_600_000, readLagMs: 0 });
     const r = await client.send(new StopInstancesCommand({ InstanceIds: [ANY.b] }));
     assert.equal(r.StoppingInstances?.[0]?.CurrentState?.Name, 'stopping');
     const listed = await call('GET', 'instances');

@@ -100,6 +100,13 @@ describe('DescribeRouteTables', () => {
     assert.equal(e.status, 400);
   });
 
+  // Route data type: instanceId ("The ID of a NAT instance in your VPC"),
+  // instanceOwnerId, networkInterfaceId, origin, state
+  // (https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Route). AWS reports
+  // both the instance and its interface for a route made with either
+  // ("reading back the route from the EC2 API also returns the ENI ID of the
+  // instance's primary network interface", and the instance ID for a route
+  // made with the ENI: https://github.com/hashicorp/terraform-provider-aws/issues/14197).
   it('a route to an instance reports InstanceId, InstanceOwnerId, NetworkInterfaceId, Origin and State', async () => {
     const r = await client.send(new DescribeRouteTablesCommand({ RouteTableIds: [NAT.privA] }));
     const t = r.RouteTables![0]!;
@@ -149,6 +156,10 @@ describe('DescribeRouteTables', () => {
     assert.equal(e.name, 'InvalidPaginationToken');
   });
 
+  // DryRunOperation: "The user has the required permissions, so the request
+  // would have succeeded, but the DryRun parameter was used."
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html);
+  // HTTP 412 as in the public reports (https://github.com/getmoto/moto/pull/4270).
   it('DryRun on a describe answers DryRunOperation with HTTP 412', async () => {
     const e = await failure(() => client.send(new DescribeRouteTablesCommand({ DryRun: true })));
     assert.equal(e.name, 'DryRunOperation');

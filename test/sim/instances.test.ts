@@ -44,6 +44,14 @@ describe('instance phases on an injected clock', () => {
     await s.close();
   });
 
+  // Route data type (EC2 API reference): "The blackhole state indicates that
+  // the route's target isn't available (for example, the specified gateway
+  // isn't attached to the VPC, or the specified NAT instance has been
+  // terminated)." https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Route
+  // A stopped NAT instance too ("If the NAT instance is terminated or stopped,
+  // the status will become 'Black Hole'",
+  // https://schen1628.wordpress.com/2015/05/21/aws-auto-healing-vpc-nat-instance/);
+  // whether AWS already says blackhole during `stopping` is not documented.
   it('a stopping instance blackholes its routes at once and is stopped when the phase ends', async () => {
     const r = await client.send(new StopInstancesCommand({ InstanceIds: [NAT.natA] }));
     assert.deepEqual(r.StoppingInstances?.[0]?.CurrentState, { Code: 64, Name: 'stopping' });
@@ -104,6 +112,10 @@ describe('instances', () => {
     await s.close();
   });
 
+  // Route data type (EC2 API reference): "The blackhole state indicates that
+  // the route's target isn't available (for example, the specified gateway
+  // isn't attached to the VPC, or the specified NAT instance has been
+  // terminated)." https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Route
   it('termination deletes the primary interface and blackholes routes to it', async () => {
     await client.send(new TerminateInstancesCommand({ InstanceIds: [ANY.a] }));
     const e = await failure(() => client.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [ANY.eniA] })));
@@ -126,6 +138,8 @@ describe('instances', () => {
     assert.equal(r?.NetworkInterfaceId, ANY.eniC1);
   });
 
+  // Route data type: blackhole when "the route's target isn't available"
+  // (https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Route).
   it('a route to an interface detached through the admin API is blackhole', async () => {
     prepareCreateRoute(s.state, ANY.app, '192.168.2.2/32', 'destinationCidrBlock', { networkInterfaceId: ANY.eniC1 }, { action: 'test', caller: 'test' })();
     s.detachNetworkInterface(ANY.eniC1);
@@ -282,6 +296,16 @@ describe('instances', () => {
     assert.equal(e.name, 'InvalidIPAddress.InUse');
   });
 
+  // DryRun (EC2 API reference, on every action): "Checks whether you have the
+  // required permissions for the action, without actually making the request,
+  // and provides an error response. If you have the required permissions, the
+  // error response is DryRunOperation." (e.g. CreateRoute,
+  // https://docs.aws.amazon.com/sdk-for-ruby/v3/api/Aws/EC2/Types/CreateRouteRequest.html);
+  // "DryRunOperation: The user has the required permissions, so the request
+  // would have succeeded, but the DryRun parameter was used."
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+  // AWS documents no status; the public reports give 412
+  // (https://github.com/getmoto/moto/pull/4270, https://github.com/floci-io/floci/issues/3598).
   describe('DryRun', () => {
     const cases: [string, () => Promise<unknown>, string][] = [
       ['StopInstances', () => client.send(new StopInstancesCommand({ DryRun: true, InstanceIds: [ANY.a] })), 'DryRunOperation'],

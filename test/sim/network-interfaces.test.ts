@@ -99,6 +99,16 @@ describe('network interfaces and source/dest check', () => {
     assert.equal(p1.NextToken, undefined);
   });
 
+  // The instance-level source/dest check is the primary interface's. AWS's
+  // pages describe the attribute on the instance (ModifyInstanceAttribute
+  // SourceDestCheck, https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/aws.sdk.kotlin.services.ec2.model/-modify-instance-attribute-request/source-dest-check.html)
+  // and on the interface (ModifyNetworkInterfaceAttribute,
+  // https://docs.amazonaws.cn/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
+  // without stating the link in so many words; the public report: setting it
+  // on an instance with several interfaces is refused, "InvalidInstanceID:
+  // There are multiple interfaces attached to instance ... Please specify an
+  // interface ID for the operation instead."
+  // (https://github.com/hashicorp/terraform-provider-aws/issues/7107).
   it('the instance attribute is its primary interface’s and changing it changes the interface', async () => {
     assert.equal(await instanceSdc(ANY.a), false);
     await client.send(new ModifyInstanceAttributeCommand({ InstanceId: ANY.a, SourceDestCheck: { Value: true } }));
@@ -137,6 +147,16 @@ describe('network interfaces and source/dest check', () => {
     assert.equal(e.name, 'InvalidNetworkInterfaceID.NotFound');
   });
 
+  // DryRun (EC2 API reference, on every action): "Checks whether you have the
+  // required permissions for the action, without actually making the request,
+  // and provides an error response. If you have the required permissions, the
+  // error response is DryRunOperation." (e.g. CreateRoute,
+  // https://docs.aws.amazon.com/sdk-for-ruby/v3/api/Aws/EC2/Types/CreateRouteRequest.html);
+  // "DryRunOperation: The user has the required permissions, so the request
+  // would have succeeded, but the DryRun parameter was used."
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+  // AWS documents no status; the public reports give 412
+  // (https://github.com/getmoto/moto/pull/4270, https://github.com/floci-io/floci/issues/3598).
   const dryRuns: [string, () => Promise<unknown>, string][] = [
     ['ModifyInstanceAttribute', () => client.send(new ModifyInstanceAttributeCommand({ DryRun: true, InstanceId: ANY.a, SourceDestCheck: { Value: true } })), 'DryRunOperation'],
     ['ModifyInstanceAttribute on a multi-interface instance', () => client.send(new ModifyInstanceAttributeCommand({ DryRun: true, InstanceId: ANY.c, SourceDestCheck: { Value: true } })), 'InvalidInstanceID'],

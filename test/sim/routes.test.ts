@@ -33,6 +33,12 @@ describe('route mutations', () => {
   const route = async (table: string, cidr: string): Promise<Route | undefined> =>
     (await routes(table)).find((r) => r.DestinationCidrBlock === cidr || r.DestinationIpv6CidrBlock === cidr);
 
+  // Routes to an attached interface carry both ids, whichever was given: after
+  // a route targets an instance, "reading back the route from the EC2 API also
+  // returns the ENI ID of the instance's primary network interface", and a
+  // route made with the ENI "also returns the Instance ID of that ENI"
+  // (https://github.com/hashicorp/terraform-provider-aws/issues/14197); fields
+  // per the Route data type (https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Route).
   it('CreateRoute with an InstanceId records the instance, its owner and its interface', async () => {
     await client.send(new CreateRouteCommand({ RouteTableId: ANY.app, DestinationCidrBlock: '192.168.1.1/32', InstanceId: ANY.b }));
     assert.deepEqual(await route(ANY.app, '192.168.1.1/32'), {
@@ -206,6 +212,16 @@ describe('route mutations', () => {
     assert.equal(e.name, 'InvalidParameterValue');
   });
 
+  // DryRun (EC2 API reference, on every action): "Checks whether you have the
+  // required permissions for the action, without actually making the request,
+  // and provides an error response. If you have the required permissions, the
+  // error response is DryRunOperation." (e.g. CreateRoute,
+  // https://docs.aws.amazon.com/sdk-for-ruby/v3/api/Aws/EC2/Types/CreateRouteRequest.html);
+  // "DryRunOperation: The user has the required permissions, so the request
+  // would have succeeded, but the DryRun parameter was used."
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+  // AWS documents no status; the public reports give 412
+  // (https://github.com/getmoto/moto/pull/4270, https://github.com/floci-io/floci/issues/3598).
   describe('DryRun', () => {
     const dryRuns: [string, () => Promise<unknown>, string][] = [
       ['CreateRoute that would succeed', () => client.send(new CreateRouteCommand({ DryRun: true, RouteTableId: ANY.app, DestinationCidrBlock: '192.168.1.1/32', InstanceId: ANY.b })), 'DryRunOperation'],

@@ -28,8 +28,9 @@ const instanceFilters = (state: Ec2State): FilterDefs<Instance> => ({
   'owner-id': () => [state.accountId],
 });
 
+/** What a describe call sees: visible instances with their state at the read time (see Ec2State.describableInstances). */
 function instancesById(state: Ec2State, ids: readonly string[]): Instance[] {
-  return ids.length > 0 ? ids.map((id) => state.instance(id)) : [...state.instances.values()];
+  return state.describableInstances(ids);
 }
 
 export const describeInstances: ActionDef = {

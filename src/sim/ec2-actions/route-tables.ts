@@ -59,10 +59,12 @@ export const describeRouteTables: ActionDef = {
     const specs = q.filters();
     const match = compileFilters(routeTableFilters(state.accountId), specs, (r) => r.t.tags);
     const base = ids.length > 0 ? ids.map((id) => state.routeTable(id)) : [...state.routeTables.values()];
-    const rows = specs.length === 0 ? base : base.filter((t) => match({ t, route: (f) => cache.routeField(state, t, f) }));
+    // Routes and their states as of the read lag (undefined: no lag, read the state itself).
+    const lag = state.laggedView();
+    const rows = specs.length === 0 ? base : base.filter((t) => match({ t, route: (f) => cache.routeField(state, t, f, lag) }));
     const page = paginate('DescribeRouteTables', rows, max, q.str('NextToken'));
     return (): XmlObject => ({
-      routeTableSet: page.items.map((t) => cache.routeTableXml(state, t)),
+      routeTableSet: page.items.map((t) => cache.routeTableXml(state, t, lag)),
       nextToken: page.nextToken,
     });
   },

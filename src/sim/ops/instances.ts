@@ -32,7 +32,7 @@ export function prepareSetInstanceSourceDestCheck(s: Ec2State, instanceId: strin
 }
 
 export function prepareStop(s: Ec2State, ids: readonly string[], who: Who): Apply<Change[]> {
-  const insts = ids.map((id) => s.instance(id));
+  const insts = s.instancesByIds(ids);
   for (const i of insts)
     if (i.state === 'terminated' || i.state === 'shutting-down')
       throw new Ec2Error('IncorrectInstanceState', `This instance '${i.id}' is not in a state from which it can be stopped.`);
@@ -45,7 +45,7 @@ export function prepareStop(s: Ec2State, ids: readonly string[], who: Who): Appl
 }
 
 export function prepareStart(s: Ec2State, ids: readonly string[], who: Who): Apply<Change[]> {
-  const insts = ids.map((id) => s.instance(id));
+  const insts = s.instancesByIds(ids);
   for (const i of insts)
     if (i.state !== 'stopped' && i.state !== 'running' && i.state !== 'pending')
       throw new Ec2Error('IncorrectInstanceState', `The instance '${i.id}' is not in a state from which it can be started.`);
@@ -58,7 +58,7 @@ export function prepareStart(s: Ec2State, ids: readonly string[], who: Who): App
 }
 
 export function prepareTerminate(s: Ec2State, ids: readonly string[], who: Who): Apply<Change[]> {
-  const insts = ids.map((id) => s.instance(id));
+  const insts = s.instancesByIds(ids);
   return () =>
     insts.map((i) => {
       const before = i.state;
@@ -119,6 +119,7 @@ export function prepareRun(
         state: 'pending',
         phaseEndsAt: undefined,
         phaseCause: undefined,
+        terminatedAt: undefined,
         eniIds: [eniId],
         imdsV2Required: spec.imdsV2Required,
         iamRole: spec.iamRole,
