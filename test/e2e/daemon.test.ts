@@ -153,6 +153,23 @@ describe('a 2-AZ NAT pair', () => {
     await waitFor(async () => (await target(sim, RTB_A)) === ENI_B, 15_000, 'B to take the blackholed route');
     await db.waitForLog(/"reason":"OWNER_BLACKHOLE"/);
   });
+
+  // AWS keeps a terminated instance visible for about an hour, then describe
+  // calls no longer return it (TerminateInstances,
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TerminateInstances.html);
+  // listing its id answers InvalidInstanceID.NotFound
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+  test('when A was terminated so long ago that EC2 no longer knows it, B still reads and takes its route', async () => {
+    const sim = await startSim();
+    await sim.admin('POST', 'timing', { terminatedVisibleMs: 0 });
+    await sim.admin('POST', `instances/${A}/terminate`);
+    await sim.admin('DELETE', 'counters');
+    const db = daemon(sim, B, scratch.file('nat-gone.yaml', NAT_CONFIG));
+    await waitFor(async () => (await target(sim, RTB_A)) === ENI_B, 15_000, 'B to take the route of an instance EC2 no longer knows');
+    const status = (await sim.client.counters()).byAction.DescribeInstanceStatus;
+    assert.ok((status?.errors['InvalidInstanceID.NotFound'] ?? 0) >= 1, `B asked about A and EC2 said it does not exist: ${JSON.stringify(status)}`);
+    assert.doesNotMatch(db.logs, /reading route tables failed/);
+  });
 });
 
 describe('a backup with a remote check', () => {
