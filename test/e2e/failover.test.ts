@@ -91,10 +91,16 @@ routetables:
     const line = (da.logs + db.logs).split('\n').find((l) => l.includes('is flapping between')) ?? '';
     assert.match(line, new RegExp(`${A}.*${B}|${B}.*${A}`));
     assert.match(line, /"level":50/);
-    await sleep(2000);
-    const n = (await sim.mutations()).length;
-    await sleep(5000);
-    assert.equal((await sim.mutations()).length, n, 'no more take-backs once flapping was detected');
+    // The other daemon may still take the route back once or twice until it detects the flap too
+    // (each waits for its own last write to show, up to 3 s: docs/daemon.md, eventual consistency).
+    let n = (await sim.mutations()).length;
+    await waitFor(async () => {
+      await sleep(5000);
+      const now = (await sim.mutations()).length;
+      const quiet = now === n;
+      n = now;
+      return quiet;
+    }, 30_000, 'the take-backs to stop');
     assert.ok(n <= 8, `${n} writes before the fighting stopped`);
   });
 });
