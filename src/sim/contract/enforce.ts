@@ -108,6 +108,10 @@ function unknownName(key: string, c: Compiled): string {
   return segs.filter((s) => !/^\d+$/.test(s)).at(-1) ?? key;
 }
 
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+/** How AWS's messages name a list parameter: "The parameter instancesSet cannot be used with the parameter maxResults". */
+const listName = (wire: string): string => (wire === 'InstanceId' ? 'instancesSet' : `${lowerFirst(wire)}Set`);
+
 const unknownParameter = (name: string): Ec2Error => new Ec2Error('UnknownParameter', `The parameter ${name} is not recognized`);
 
 function checkScalar(key: string, value: string, spec: ParamSpec): void {
@@ -180,7 +184,7 @@ export function validateRequest(action: string, q: Query): void {
   }
   for (const { a, b } of contract.exclusive ?? [])
     if (present(q, a) && present(q, b))
-      throw new Ec2Error('InvalidParameterCombination', `The parameter ${b} cannot be used with the parameter ${a}`);
+      throw new Ec2Error('InvalidParameterCombination', `The parameter ${listName(b)} cannot be used with the parameter ${lowerFirst(a)}`);
   for (const [name, max] of Object.entries(contract.maxItems ?? {})) {
     const n = listCount(q, name);
     // Code and wording as EC2 answered DescribeInstanceStatus with 554 ids
