@@ -30,7 +30,7 @@ const q = (params: Record<string, string>): string =>
 
 const SCENARIOS: readonly Scenario[] = [
   { name: 'one table by tag (tag:Name=load-17)', body: q({ 'Filter.1.Name': 'tag:Name', 'Filter.1.Value.1': 'load-17' }) },
-  { name: 'one table by id', body: q({ 'RouteTableId.1': 'rtb-load00017' }) },
+  { name: 'one table by id', body: q({ 'RouteTableId.1': 'rtb-load0000000000017' }) },
   {
     name: 'tables routing one /32 (route.destination-cidr-block)',
     body: q({ 'Filter.1.Name': 'route.destination-cidr-block', 'Filter.1.Value.1': '100.64.1.200/32' }),

@@ -101,7 +101,7 @@ export function buildState(world: World, clock: Clock): Ec2State {
     let k = 0;
     const targets = g.targets.map((t) => (t.startsWith('i-') ? { instance: t } : { network_interface: t }));
     for (let n = 1; n <= g.count; n++) {
-      const id = `rtb-${g.id_prefix}${String(n).padStart(5, '0')}`;
+      const id = `rtb-${g.id_prefix}${String(n).padStart(17 - g.id_prefix.length, '0')}`;
       const tags = new Map(Object.entries(g.tags).map(([k2, v]) => [k2, v.replaceAll('{n}', String(n))]));
       const table = s.addRouteTable(id, s.vpc(g.vpc), tags, false);
       for (let r = 0; r < g.routes_per_table; r++) {

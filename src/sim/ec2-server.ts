@@ -1,10 +1,12 @@
 // The EC2 Query endpoint: POST form bodies in, XML out. Applies, in order:
-// outage (hang), counting, latency, injected errors, throttling, then the
-// action (DryRun answers DryRunOperation before anything changes). Paths
-// under /_sim/ go to the admin API instead.
+// outage (hang), counting, latency, injected errors, throttling, validation
+// (first the request against AWS's model, contract/enforce.ts, then the
+// action's own checks), then the action (DryRun answers DryRunOperation
+// before anything changes). Paths under /_sim/ go to the admin API instead.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { validateRequest } from './contract/enforce.js';
 import { callerOf, type Counters } from './counters.js';
 import { ACTIONS } from './ec2-actions/index.js';
 import type { RenderCache } from './ec2-actions/render-cache.js';
@@ -190,6 +192,7 @@ export class Ec2Server {
       if (injected === 500) throw new Ec2Error('InternalError', 'An internal error has occurred', 500);
       if (injected === 503) throw new Ec2Error('Unavailable', 'The server is overloaded and cannot handle the request', 503);
       if (b.faults.throttled(action, def.kind)) throw throttled();
+      validateRequest(action, q);
       const dryRun = q.bool('DryRun') === true;
       b.state.settle();
       const apply = def.run({ state: b.state, q, who: { action, caller }, cache: b.cache });

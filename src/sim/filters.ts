@@ -1,14 +1,35 @@
 // DescribeX filters: `Filter.N.Name` with `Filter.N.Value.M`. Values OR
 // together, filters AND together. `*` matches any run of characters and `?`
 // one character (`\*`, `\?`, `\\` are literal), as AWS allows on string
-// filters. `tag:<key>`, `tag-key` and `tag-value` work wherever the resource
-// has tags. An unknown filter name is a 400 InvalidParameterValue.
+// filters. Which names an action accepts is AWS's documentation (the
+// generated contract): an undocumented name is 400 InvalidParameterValue
+// "The filter 'X' is invalid"; a documented name the simulator does not
+// implement is refused with a message naming the simulator as the limit.
+// Each action's FilterSet is the implementation; a unit test checks that it
+// implements nothing AWS does not document.
+import { filterNotModelled, isDocumentedFilter } from './contract/enforce.js';
 import { Ec2Error } from './errors.js';
 import type { Tags } from './model.js';
 import type { FilterSpec } from './query.js';
 
-/** For each filter name, the values a resource offers to it (undefined entries are skipped). */
-export type FilterDefs<T> = Readonly<Record<string, (r: T) => Iterable<string | boolean | number | undefined>>>;
+export type FilterValues = Iterable<string | boolean | number | undefined>;
+
+/** For each filter name, the values a resource offers to it (undefined entries are skipped); `ctx` is the request's context. */
+export type FilterDefs<T, C> = Readonly<Record<string, (r: T, ctx: C) => FilterValues>>;
+
+/** The filters one action implements. */
+export interface FilterSet<T, C> {
+  /** The action whose documented filters these implement. */
+  readonly action: string;
+  readonly defs: FilterDefs<T, C>;
+  /** The resource's tags, for `tag:<key>` and `tag-key` (where the action documents them). */
+  readonly tags?: (r: T) => Tags;
+}
+
+/** The filter names a set implements, as AWS's documentation writes them (`tag:<key>`). */
+export function implementedFilters(set: FilterSet<never, never>): string[] {
+  return [...Object.keys(set.defs), ...(set.tags !== undefined ? ['tag:<key>', 'tag-key'] : [])];
+}
 
 type ValueMatch = (s: string) => boolean;
 
@@ -29,16 +50,16 @@ export function wildcard(pattern: string): ValueMatch {
 }
 
 /** Builds one predicate for all the filters of a request, or throws InvalidParameterValue. */
-export function compileFilters<T>(
-  defs: FilterDefs<T>,
-  specs: readonly FilterSpec[],
-  tagsOf?: (r: T) => Tags,
-): (r: T) => boolean {
+export function compileFilters<T, C>(set: FilterSet<T, C>, specs: readonly FilterSpec[], ctx: C): (r: T) => boolean {
   const preds: ((r: T) => boolean)[] = [];
+  const tagsOf = set.tags;
   for (const spec of specs) {
+    if (!isDocumentedFilter(set.action, spec.name)) throw new Ec2Error('InvalidParameterValue', `The filter '${spec.name}' is invalid`);
+    if (spec.values.length === 0)
+      throw new Ec2Error('InvalidParameterValue', `The filter '${spec.name}' requires at least one value`);
     const exact = spec.values.every((v) => !/[*?\\]/.test(v)) ? new Set(spec.values) : undefined;
     const matchers = spec.values.map(wildcard);
-    const any = (values: Iterable<string | boolean | number | undefined>): boolean => {
+    const any = (values: FilterValues): boolean => {
       for (const v of values) {
         if (v === undefined) continue;
         const text = typeof v === 'string' ? v : String(v);
@@ -46,12 +67,10 @@ export function compileFilters<T>(
       }
       return false;
     };
-    if (spec.values.length === 0)
-      throw new Ec2Error('InvalidParameterValue', `The filter '${spec.name}' requires at least one value`);
-    const def = Object.prototype.hasOwnProperty.call(defs, spec.name) ? defs[spec.name] : undefined;
+    const def = Object.prototype.hasOwnProperty.call(set.defs, spec.name) ? set.defs[spec.name] : undefined;
     if (def !== undefined) {
-      preds.push((r) => any(def(r)));
-    } else if (tagsOf !== undefined && spec.name.startsWith('tag:') && spec.name.length > 4) {
+      preds.push((r) => any(def(r, ctx)));
+    } else if (tagsOf !== undefined && spec.name.startsWith('tag:')) {
       const key = spec.name.slice(4);
       preds.push((r) => {
         const v = tagsOf(r).get(key);
@@ -59,10 +78,8 @@ export function compileFilters<T>(
       });
     } else if (tagsOf !== undefined && spec.name === 'tag-key') {
       preds.push((r) => any(tagsOf(r).keys()));
-    } else if (tagsOf !== undefined && spec.name === 'tag-value') {
-      preds.push((r) => any(tagsOf(r).values()));
     } else {
-      throw new Ec2Error('InvalidParameterValue', `The filter '${spec.name}' is invalid`);
+      throw filterNotModelled(set.action, spec.name);
     }
   }
   return (r) => preds.every((p) => p(r));

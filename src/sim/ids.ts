@@ -28,3 +28,18 @@ export function idPrefix(id: string): string | undefined {
   const m = /^([a-z]+)-[0-9a-zA-Z]+$/.exec(id);
   return m?.[1];
 }
+
+/**
+ * Whether an id has AWS's shape: its prefix, a dash, then 8 or 17 lowercase
+ * letters or digits. "Resource IDs" in the EC2 User Guide
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html):
+ * a prefix, a hyphen and 8 (before 2016) or 17 characters; AWS's own
+ * malformed-id messages add "the Id may only contain lowercase alphanumeric
+ * characters and a single dash". AWS's ids are hex in practice; this accepts
+ * what the documentation allows.
+ */
+export function wellFormedId(prefix: string, id: string): boolean {
+  if (!id.startsWith(`${prefix}-`)) return false;
+  const rest = id.slice(prefix.length + 1);
+  return (rest.length === 8 || rest.length === 17) && /^[0-9a-z]+$/.test(rest);
+}

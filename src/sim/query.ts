@@ -99,7 +99,13 @@ export class Query {
     return out;
   }
 
-  /** Throws when a parameter this simulator does not model was sent (better than ignoring it). */
+  /** `MaxResults`, already checked against the action's contract by validateRequest. */
+  maxResults(): number | undefined {
+    const v = this.params.get('MaxResults');
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** Throws when a documented parameter this simulator does not model was sent (better than ignoring it). */
   rejectUnsupported(names: readonly string[]): void {
     for (const n of names)
       if ([...this.params.keys()].some((k) => k === n || k.startsWith(`${n}.`)))

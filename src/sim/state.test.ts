@@ -11,17 +11,17 @@ import { prepareCreateRoute, prepareDeleteRoute, prepareReplaceRoute } from './o
 
 const WORLD = `
 timing: { pending_ms: 100, stopping_ms: 200, shutting_down_ms: 300 }
-vpcs: [{ id: vpc-1, cidr: 10.0.0.0/16 }]
-subnets: [{ id: subnet-1, vpc: vpc-1, az: us-east-1a, cidr: 10.0.1.0/24 }]
+vpcs: [{ id: vpc-00000001, cidr: 10.0.0.0/16 }]
+subnets: [{ id: subnet-00000001, vpc: vpc-00000001, az: us-east-1a, cidr: 10.0.1.0/24 }]
 instances:
-  - { id: i-1, subnet: subnet-1, network_interfaces: [{ id: eni-1, private_ip: 127.0.9.1, source_dest_check: false }] }
-  - id: i-2
-    subnet: subnet-1
+  - { id: i-00000001, subnet: subnet-00000001, network_interfaces: [{ id: eni-00000001, private_ip: 127.0.9.1, source_dest_check: false }] }
+  - id: i-00000002
+    subnet: subnet-00000001
     network_interfaces:
-      - { id: eni-2a, private_ip: 127.0.9.2 }
-      - { id: eni-2b, private_ip: 127.0.9.3, delete_on_termination: false }
+      - { id: eni-0000002a, private_ip: 127.0.9.2 }
+      - { id: eni-0000002b, private_ip: 127.0.9.3, delete_on_termination: false }
 route_tables:
-  - { id: rtb-1, vpc: vpc-1, main: true, routes: [{ cidr: 0.0.0.0/0, instance: i-1 }, { cidr: 192.168.0.1/32, network_interface: eni-2b }] }
+  - { id: rtb-00000001, vpc: vpc-00000001, main: true, routes: [{ cidr: 0.0.0.0/0, instance: i-00000001 }, { cidr: 192.168.0.1/32, network_interface: eni-0000002b }] }
 `;
 const who = { action: 'test', caller: 'unit' };
 
@@ -31,7 +31,7 @@ function setup(): { s: Ec2State; clock: ManualClock } {
 }
 const view = (s: Ec2State, cidr: string) => {
   s.settle();
-  const t = s.routeTable('rtb-1');
+  const t = s.routeTable('rtb-00000001');
   return s.targetView(t, t.routes.get(cidr)!.target);
 };
 const code = (c: string) => (e: unknown) => e instanceof Ec2Error && e.code === c;
@@ -39,30 +39,30 @@ const code = (c: string) => (e: unknown) => e instanceof Ec2Error && e.code === 
 describe('Ec2State', () => {
   it('every table gets its VPC’s local route first', () => {
     const { s } = setup();
-    assert.deepEqual([...s.routeTable('rtb-1').routes.keys()], ['10.0.0.0/16', '0.0.0.0/0', '192.168.0.1/32']);
+    assert.deepEqual([...s.routeTable('rtb-00000001').routes.keys()], ['10.0.0.0/16', '0.0.0.0/0', '192.168.0.1/32']);
   });
 
   it('a prepared mutation changes nothing until it is applied', () => {
     const { s } = setup();
     const version = s.version;
-    const apply = prepareReplaceRoute(s, 'rtb-1', '0.0.0.0/0', 'destinationCidrBlock', { networkInterfaceId: 'eni-2b' }, who);
-    assert.equal(view(s, '0.0.0.0/0').networkInterfaceId, 'eni-1');
+    const apply = prepareReplaceRoute(s, 'rtb-00000001', '0.0.0.0/0', 'destinationCidrBlock', { networkInterfaceId: 'eni-0000002b' }, who);
+    assert.equal(view(s, '0.0.0.0/0').networkInterfaceId, 'eni-00000001');
     assert.equal(s.version, version);
     assert.deepEqual(s.log, []);
     apply();
-    assert.equal(view(s, '0.0.0.0/0').networkInterfaceId, 'eni-2b');
+    assert.equal(view(s, '0.0.0.0/0').networkInterfaceId, 'eni-0000002b');
     assert.equal(s.log.length, 1);
   });
 
   it('stop blackholes routes during stopping and after; start brings them back after pending', () => {
     const { s, clock } = setup();
-    prepareStop(s, ['i-1'], who)();
-    assert.equal(s.instance('i-1').state, 'stopping');
+    prepareStop(s, ['i-00000001'], who)();
+    assert.equal(s.instance('i-00000001').state, 'stopping');
     assert.equal(view(s, '0.0.0.0/0').state, 'blackhole');
     clock.advance(200);
     s.settle();
-    assert.equal(s.instance('i-1').state, 'stopped');
-    prepareStart(s, ['i-1'], who)();
+    assert.equal(s.instance('i-00000001').state, 'stopped');
+    prepareStart(s, ['i-00000001'], who)();
     assert.equal(view(s, '0.0.0.0/0').state, 'blackhole');
     clock.advance(100);
     assert.equal(view(s, '0.0.0.0/0').state, 'active');
@@ -70,50 +70,50 @@ describe('Ec2State', () => {
 
   it('termination deletes interfaces marked delete-on-termination and detaches the others', () => {
     const { s, clock } = setup();
-    prepareTerminate(s, ['i-2'], who)();
+    prepareTerminate(s, ['i-00000002'], who)();
     clock.advance(300);
     s.settle();
-    assert.equal(s.instance('i-2').state, 'terminated');
-    assert.equal(s.enis.has('eni-2a'), false);
-    assert.equal(s.eni('eni-2b').attachment, undefined);
-    assert.deepEqual(view(s, '192.168.0.1/32'), { networkInterfaceId: 'eni-2b', state: 'blackhole' });
+    assert.equal(s.instance('i-00000002').state, 'terminated');
+    assert.equal(s.enis.has('eni-0000002a'), false);
+    assert.equal(s.eni('eni-0000002b').attachment, undefined);
+    assert.deepEqual(view(s, '192.168.0.1/32'), { networkInterfaceId: 'eni-0000002b', state: 'blackhole' });
   });
 
   it('instance routes and source/dest check refuse multi-interface instances', () => {
     const { s } = setup();
-    assert.throws(() => prepareCreateRoute(s, 'rtb-1', '10.9.0.0/16', 'd', { instanceId: 'i-2' }, who), code('InvalidInstanceID'));
-    assert.throws(() => prepareSetInstanceSourceDestCheck(s, 'i-2', false, who), code('InvalidInstanceID'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-00000001', '10.9.0.0/16', 'd', { instanceId: 'i-00000002' }, who), code('InvalidInstanceID'));
+    assert.throws(() => prepareSetInstanceSourceDestCheck(s, 'i-00000002', false, who), code('InvalidInstanceID'));
   });
 
   it('the instance source/dest check follows the primary interface', () => {
     const { s } = setup();
-    assert.equal(s.instanceSourceDestCheck(s.instance('i-2')), true);
-    prepareSetEniSourceDestCheck(s, 'eni-2a', false, who)();
-    assert.equal(s.instanceSourceDestCheck(s.instance('i-2')), false);
-    prepareSetInstanceSourceDestCheck(s, 'i-1', true, who)();
-    assert.equal(s.eni('eni-1').sourceDestCheck, true);
+    assert.equal(s.instanceSourceDestCheck(s.instance('i-00000002')), true);
+    prepareSetEniSourceDestCheck(s, 'eni-0000002a', false, who)();
+    assert.equal(s.instanceSourceDestCheck(s.instance('i-00000002')), false);
+    prepareSetInstanceSourceDestCheck(s, 'i-00000001', true, who)();
+    assert.equal(s.eni('eni-00000001').sourceDestCheck, true);
   });
 
   it('status is initializing while pending, not-applicable when stopped, and the set value when running', () => {
     const { s, clock } = setup();
-    s.setStatus('i-1', { instance: 'impaired' }, who);
-    assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'impaired', system: 'ok' });
-    prepareStop(s, ['i-1'], who)();
+    s.setStatus('i-00000001', { instance: 'impaired' }, who);
+    assert.deepEqual(s.effectiveStatus(s.instance('i-00000001')), { instance: 'impaired', system: 'ok' });
+    prepareStop(s, ['i-00000001'], who)();
     clock.advance(200);
     s.settle();
-    assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'not-applicable', system: 'not-applicable' });
-    prepareStart(s, ['i-1'], who)();
-    assert.deepEqual(s.effectiveStatus(s.instance('i-1')), { instance: 'initializing', system: 'initializing' });
+    assert.deepEqual(s.effectiveStatus(s.instance('i-00000001')), { instance: 'not-applicable', system: 'not-applicable' });
+    prepareStart(s, ['i-00000001'], who)();
+    assert.deepEqual(s.effectiveStatus(s.instance('i-00000001')), { instance: 'initializing', system: 'initializing' });
   });
 
   it('route errors carry AWS’s codes', () => {
     const { s } = setup();
-    assert.throws(() => prepareCreateRoute(s, 'rtb-1', '0.0.0.0/0', 'd', { instanceId: 'i-1' }, who), code('RouteAlreadyExists'));
-    assert.throws(() => prepareDeleteRoute(s, 'rtb-1', '10.8.0.0/16', 'd', who), code('InvalidRoute.NotFound'));
-    assert.throws(() => prepareDeleteRoute(s, 'rtb-1', '10.0.0.0/16', 'd', who), code('InvalidParameterValue'));
-    assert.throws(() => prepareReplaceRoute(s, 'rtb-1', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
-    assert.throws(() => prepareCreateRoute(s, 'rtb-9', '10.8.0.0/16', 'd', { instanceId: 'i-1' }, who), code('InvalidRouteTableID.NotFound'));
-    assert.throws(() => prepareCreateRoute(s, 'rtb-1', 'nope', 'd', { instanceId: 'i-1' }, who), code('InvalidParameterValue'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-00000001', '0.0.0.0/0', 'd', { instanceId: 'i-00000001' }, who), code('RouteAlreadyExists'));
+    assert.throws(() => prepareDeleteRoute(s, 'rtb-00000001', '10.8.0.0/16', 'd', who), code('InvalidRoute.NotFound'));
+    assert.throws(() => prepareDeleteRoute(s, 'rtb-00000001', '10.0.0.0/16', 'd', who), code('InvalidParameterValue'));
+    assert.throws(() => prepareReplaceRoute(s, 'rtb-00000001', '10.8.0.0/16', 'd', { instanceId: 'i-00000001' }, who), code('InvalidParameterValue'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-00000009', '10.8.0.0/16', 'd', { instanceId: 'i-00000001' }, who), code('InvalidRouteTableID.NotFound'));
+    assert.throws(() => prepareCreateRoute(s, 'rtb-00000001', 'nope', 'd', { instanceId: 'i-00000001' }, who), code('InvalidParameterValue'));
   });
 
   it('the log stays in time order: phases that ended are logged, oldest first, before any later change', () => {
@@ -164,13 +164,13 @@ describe('Ec2State', () => {
   it('the mutation log records route changes with before and after targets and time stamps', () => {
     const { s, clock } = setup();
     clock.advance(1234);
-    prepareDeleteRoute(s, 'rtb-1', '0.0.0.0/0', 'd', who)();
+    prepareDeleteRoute(s, 'rtb-00000001', '0.0.0.0/0', 'd', who)();
     const [m] = s.log;
     assert.ok(m !== undefined && m.kind === 'route');
     assert.equal(m.seq, 1);
     assert.equal(m.tMs, 1234);
     assert.equal(m.time, new Date(Date.UTC(2026, 0, 1) + 1234).toISOString());
-    assert.deepEqual(m.before, { instanceId: 'i-1', instanceOwnerId: '123456789012', networkInterfaceId: 'eni-1', state: 'active' });
+    assert.deepEqual(m.before, { instanceId: 'i-00000001', instanceOwnerId: '123456789012', networkInterfaceId: 'eni-00000001', state: 'active' });
     assert.equal(m.after, null);
   });
 });

@@ -4,9 +4,9 @@ import { parseWorld, WorldError } from './world.js';
 
 const base = `
 vpcs:
-  - { id: vpc-1, cidr: 10.0.0.0/16 }
+  - { id: vpc-00000001, cidr: 10.0.0.0/16 }
 subnets:
-  - { id: subnet-1, vpc: vpc-1, az: us-east-1a, cidr: 10.0.1.0/24 }
+  - { id: subnet-00000001, vpc: vpc-00000001, az: us-east-1a, cidr: 10.0.1.0/24 }
 `;
 
 function problems(text: string): { path: string; line: number; message: string }[] {
@@ -22,7 +22,7 @@ function problems(text: string): { path: string; line: number; message: string }
 
 describe('parseWorld', () => {
   it('fills defaults for region, account, timing and instance settings', () => {
-    const w = parseWorld(`${base}instances:\n  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
+    const w = parseWorld(`${base}instances:\n  - { id: i-00000001, subnet: subnet-00000001, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
     assert.equal(w.region, 'us-east-1');
     assert.equal(w.account_id, '123456789012');
     assert.deepEqual(w.timing, { pending_ms: 0, stopping_ms: 0, shutting_down_ms: 0, terminated_visible_ms: 3_600_000, read_lag_ms: 0 });
@@ -33,15 +33,15 @@ describe('parseWorld', () => {
 
   it('reports every problem at once with its key path and line', () => {
     const p = problems(`${base}instances:
-  - id: i-1
-    subnet: subnet-9
+  - id: i-00000001
+    subnet: subnet-00000009
     network_interfaces:
       - { private_ip: 10.0.1.5 }
 route_tables:
-  - id: rtb-1
-    vpc: vpc-1
+  - id: rtb-00000001
+    vpc: vpc-00000001
     routes:
-      - { cidr: 0.0.0.0/0, instance: i-2 }
+      - { cidr: 0.0.0.0/0, instance: i-00000002 }
 `);
     const paths = p.map((x) => x.path).sort();
     assert.deepEqual(paths, [
@@ -57,30 +57,30 @@ route_tables:
   });
 
   it('rejects a route with two targets', () => {
-    const p = problems(`${base}internet_gateways: [{ id: igw-1, vpc: vpc-1 }]
-instances: [{ id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }]
+    const p = problems(`${base}internet_gateways: [{ id: igw-00000001, vpc: vpc-00000001 }]
+instances: [{ id: i-00000001, subnet: subnet-00000001, network_interfaces: [{ private_ip: 127.0.9.1 }] }]
 route_tables:
-  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 0.0.0.0/0, gateway: igw-1, instance: i-1 }] }
+  - { id: rtb-00000001, vpc: vpc-00000001, routes: [{ cidr: 0.0.0.0/0, gateway: igw-00000001, instance: i-00000001 }] }
 `);
     assert.deepEqual(p.map((x) => x.path), ['route_tables[0].routes[0]']);
   });
 
   it('rejects an instance route to a multi-interface instance, as AWS would', () => {
     const p = problems(`${base}instances:
-  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }, { private_ip: 127.0.9.2 }] }
+  - { id: i-00000001, subnet: subnet-00000001, network_interfaces: [{ private_ip: 127.0.9.1 }, { private_ip: 127.0.9.2 }] }
 route_tables:
-  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 0.0.0.0/0, instance: i-1 }] }
+  - { id: rtb-00000001, vpc: vpc-00000001, routes: [{ cidr: 0.0.0.0/0, instance: i-00000001 }] }
 `);
     assert.deepEqual(p.map((x) => x.path), ['route_tables[0].routes[0].instance']);
   });
 
   it('rejects two main tables in one VPC, duplicate ids and duplicate addresses', () => {
     const p = problems(`${base}instances:
-  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }
-  - { id: i-1, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }
+  - { id: i-00000001, subnet: subnet-00000001, network_interfaces: [{ private_ip: 127.0.9.1 }] }
+  - { id: i-00000001, subnet: subnet-00000001, network_interfaces: [{ private_ip: 127.0.9.1 }] }
 route_tables:
-  - { id: rtb-1, vpc: vpc-1, main: true }
-  - { id: rtb-2, vpc: vpc-1, main: true }
+  - { id: rtb-00000001, vpc: vpc-00000001, main: true }
+  - { id: rtb-00000002, vpc: vpc-00000001, main: true }
 `);
     assert.deepEqual(p.map((x) => x.path).sort(), [
       'instances[1].id',
@@ -90,13 +90,13 @@ route_tables:
   });
 
   it('accepts an explicit local route for the VPC range and refuses one for another range', () => {
-    assert.doesNotThrow(() => parseWorld(`${base}route_tables:\n  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 10.0.0.0/16, gateway: local }] }\n`));
-    const p = problems(`${base}route_tables:\n  - { id: rtb-1, vpc: vpc-1, routes: [{ cidr: 10.1.0.0/16, gateway: local }] }\n`);
+    assert.doesNotThrow(() => parseWorld(`${base}route_tables:\n  - { id: rtb-00000001, vpc: vpc-00000001, routes: [{ cidr: 10.0.0.0/16, gateway: local }] }\n`));
+    const p = problems(`${base}route_tables:\n  - { id: rtb-00000001, vpc: vpc-00000001, routes: [{ cidr: 10.1.0.0/16, gateway: local }] }\n`);
     assert.deepEqual(p.map((x) => x.path), ['route_tables[0].routes[0].cidr']);
   });
 
   it('refuses an instance zone that is not its subnet’s', () => {
-    const p = problems(`${base}instances:\n  - { id: i-1, az: us-east-1b, subnet: subnet-1, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
+    const p = problems(`${base}instances:\n  - { id: i-00000001, az: us-east-1b, subnet: subnet-00000001, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
     assert.deepEqual(p.map((x) => x.path), ['instances[0].az']);
   });
 
@@ -114,6 +114,14 @@ route_tables:
       assert.match(lines[0]!, /^w\.yaml:7:3: timing\.terminated_visible_ms: /);
       assert.match(lines[1]!, /^w\.yaml:8:3: timing\.read_lag_ms: /);
     }
+  });
+
+  it('refuses ids the EC2 API would call malformed (prefix, then 8 or 17 lowercase letters or digits)', () => {
+    // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html
+    const p = problems(`${base}route_tables:\n  - { id: rtb-1, vpc: vpc-00000001 }\n  - { id: rtb-0123456789ABCDEF0, vpc: vpc-00000001 }\n`);
+    assert.deepEqual(p.map((x) => x.path), ['route_tables[0].id', 'route_tables[1].id']);
+    assert.match(p[0]!.message, /8 or 17 lowercase letters or digits/);
+    assert.doesNotThrow(() => parseWorld(`${base}route_tables:\n  - { id: rtb-0123456789abcdef0, vpc: vpc-00000001 }\n`));
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -7,10 +7,17 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml
 import type { Document } from 'yaml';
 import * as z from 'zod';
 import { parseCidr, parseIpv4 } from './cidr.js';
+import { wellFormedId } from './ids.js';
 import { TERMINATED_VISIBLE_MS } from './state.js';
 
+/** Ids must have AWS's shape, or the EC2 API would refuse them as malformed (ids.ts). */
 const id = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}-[0-9a-zA-Z]+$`), `must look like ${prefix}-<letters or digits>`);
+  z
+    .string()
+    .refine(
+      (v) => wellFormedId(prefix, v),
+      `must be ${prefix}- followed by 8 or 17 lowercase letters or digits, as AWS ids are (the EC2 API refuses other ids as malformed)`,
+    );
 const tags = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({});
 const status = z.enum(['ok', 'impaired', 'initializing', 'insufficient-data', 'not-applicable']);
 
@@ -101,7 +108,11 @@ const schema = z.strictObject({
             vpc: id('vpc'),
             count: z.number().int().min(1).max(10000),
             routes_per_table: z.number().int().min(0).max(1000).default(0),
-            id_prefix: z.string().regex(/^[0-9a-zA-Z]+$/).default('gen'),
+            /** Generated ids are `rtb-` + this prefix + the table number, 17 characters in all. */
+            id_prefix: z
+              .string()
+              .regex(/^[0-9a-z]{1,12}$/, 'must be 1 to 12 lowercase letters or digits (ids are rtb- and 17 characters)')
+              .default('gen'),
             tags: z.record(z.string(), z.string()).default({}),
             first_destination: z.string().default('100.64.0.0'),
             targets: z.array(z.union([id('i'), id('eni')])).min(1),

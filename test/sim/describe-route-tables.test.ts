@@ -43,11 +43,9 @@ describe('DescribeRouteTables', () => {
     ['tag:<key> matches a tag value exactly', [{ Name: 'tag:type', Values: ['private'] }], [NAT.privA, NAT.privB, NAT.other]],
     ['tag:<key> accepts a * wildcard', [{ Name: 'tag:Name', Values: ['private-*'] }], [NAT.privA, NAT.privB, NAT.other]],
     ['tag-key selects tables having the key', [{ Name: 'tag-key', Values: ['az'] }], [NAT.privA, NAT.privB]],
-    ['tag-value selects tables having the value under any key', [{ Name: 'tag-value', Values: ['us-east-1b'] }], [NAT.privB]],
     ['route.destination-cidr-block matches a route destination', [{ Name: 'route.destination-cidr-block', Values: ['0.0.0.0/0'] }], [NAT.public, NAT.privA, NAT.privB, NAT.other]],
     ['route.destination-cidr-block matches local routes too', [{ Name: 'route.destination-cidr-block', Values: ['10.1.0.0/16'] }], [OTHER_MAIN, NAT.other]],
     ['route.instance-id matches instance routes', [{ Name: 'route.instance-id', Values: [NAT.natA] }], [NAT.privA]],
-    ['route.network-interface-id matches interface routes', [{ Name: 'route.network-interface-id', Values: [NAT.eniB] }], [NAT.privB]],
     ['route.gateway-id matches internet gateway routes', [{ Name: 'route.gateway-id', Values: [NAT.igw] }], [NAT.public]],
     ['route.gateway-id local matches every table', [{ Name: 'route.gateway-id', Values: ['local'] }], all],
     ['route.state active matches every table here', [{ Name: 'route.state', Values: ['active'] }], all],
@@ -55,7 +53,6 @@ describe('DescribeRouteTables', () => {
     ['route.origin CreateRoute matches tables with added routes', [{ Name: 'route.origin', Values: ['CreateRoute'] }], [NAT.public, NAT.privA, NAT.privB, NAT.other]],
     ['route.origin CreateRouteTable matches every table', [{ Name: 'route.origin', Values: ['CreateRouteTable'] }], all],
     ['association.route-table-id matches tables that have associations', [{ Name: 'association.route-table-id', Values: [NAT.privB] }], [NAT.privB]],
-    ['association.association-state associated skips tables without associations', [{ Name: 'association.association-state', Values: ['associated'] }], [NAT.main, NAT.public, NAT.privA, NAT.privB, OTHER_MAIN, NAT.other]],
     ['owner-id matches the account', [{ Name: 'owner-id', Values: ['123456789012'] }], all],
     ['values of one filter are ORed', [{ Name: 'tag:Name', Values: ['public', 'main'] }], [NAT.main, NAT.public]],
     ['separate filters are ANDed', [{ Name: 'vpc-id', Values: [NAT.vpc] }, { Name: 'tag:type', Values: ['private'] }], [NAT.privA, NAT.privB]],
@@ -75,7 +72,6 @@ describe('DescribeRouteTables', () => {
   });
 
   for (const name of [
-    'association.gateway-id',
     'route.nat-gateway-id',
     'route.transit-gateway-id',
     'route.vpc-peering-connection-id',
@@ -85,6 +81,16 @@ describe('DescribeRouteTables', () => {
     it(`${name} is accepted and matches nothing (the simulator models no such target)`, async () => {
       assert.deepEqual(await ids([{ Name: name, Values: ['*'] }]), []);
       assert.deepEqual(await ids([{ Name: 'vpc-id', Values: [NAT.vpc] }, { Name: name, Values: ['nat-0123456789abcdef0', 'pl-63a5400a'] }]), []);
+    });
+  }
+
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html: the
+  // model the simulator enforces (botocore 1.29.27) does not list these for the action.
+  for (const name of ['tag-value', 'route.network-interface-id', 'association.association-state', 'association.gateway-id']) {
+    it(`${name}, which AWS's model does not document for DescribeRouteTables, is refused like any unknown filter`, async () => {
+      const e = await failure(() => ids([{ Name: name, Values: ['x'] }]));
+      assert.equal(e.name, 'InvalidParameterValue');
+      assert.equal(e.message, `The filter '${name}' is invalid`);
     });
   }
 

@@ -5,10 +5,10 @@ import { describe, it } from 'node:test';
 import { startSimulator } from '../../src/sim/index.js';
 
 const tiny = (imdsPort?: number) => ({
-  vpcs: [{ id: 'vpc-1', cidr: '10.0.0.0/16' }],
-  subnets: [{ id: 'subnet-1', vpc: 'vpc-1', az: 'us-east-1a', cidr: '10.0.1.0/24' }],
+  vpcs: [{ id: 'vpc-00000001', cidr: '10.0.0.0/16' }],
+  subnets: [{ id: 'subnet-00000001', vpc: 'vpc-00000001', az: 'us-east-1a', cidr: '10.0.1.0/24' }],
   instances: [
-    { id: 'i-1', subnet: 'subnet-1', ...(imdsPort !== undefined ? { imds_port: imdsPort } : {}), network_interfaces: [{ private_ip: '127.0.9.1' }] },
+    { id: 'i-00000001', subnet: 'subnet-00000001', ...(imdsPort !== undefined ? { imds_port: imdsPort } : {}), network_interfaces: [{ private_ip: '127.0.9.1' }] },
   ],
 });
 
@@ -38,7 +38,7 @@ describe('startSimulator', () => {
   });
 
   it('accepts world YAML text', async () => {
-    const s = await startSimulator({ world: { yaml: 'region: eu-central-1\nvpcs: [{ id: vpc-9, cidr: 10.9.0.0/16 }]\n' } });
+    const s = await startSimulator({ world: { yaml: 'region: eu-central-1\nvpcs: [{ id: vpc-00000009, cidr: 10.9.0.0/16 }]\n' } });
     try {
       assert.equal(s.region, 'eu-central-1');
       assert.deepEqual(await s.instances(), []);
@@ -49,7 +49,7 @@ describe('startSimulator', () => {
 
   it('fails with SIM_WORLD for a bad world, listing each problem', async () => {
     await assert.rejects(
-      startSimulator({ world: { yaml: 'vpcs: [{ id: vpc-1, cidr: nope }]\nsubnets: [{ id: subnet-1, vpc: vpc-2, az: us-east-1a, cidr: 10.0.0.0/24 }]\n' } }),
+      startSimulator({ world: { yaml: 'vpcs: [{ id: vpc-00000001, cidr: nope }]\nsubnets: [{ id: subnet-00000001, vpc: vpc-00000002, az: us-east-1a, cidr: 10.0.0.0/24 }]\n' } }),
       (e: unknown) => codeOf(e) === 'SIM_WORLD' && (e as { problems: unknown[] }).problems.length === 2,
     );
   });

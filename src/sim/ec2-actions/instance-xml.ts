@@ -6,7 +6,12 @@ import type { Ec2State } from '../state.js';
 import type { XmlObject } from '../xml.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const dnsName = (ip: string, region: string): string =>
+/** The metadata hop limit every simulated instance reports. */
+export const IMDS_HOP_LIMIT = 2;
+
+export const instanceProfileArn = (state: Ec2State, role: string): string => `arn:aws:iam::${state.accountId}:instance-profile/${role}`;
+
+export const dnsName = (ip: string, region: string): string =>
   `ip-${ip.replaceAll('.', '-')}.${region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`}`;
 
 export const stateXml = (i: Instance): XmlObject => ({ code: STATE_CODES[i.state], name: i.state });
@@ -85,14 +90,14 @@ export function instanceXml(state: Ec2State, i: Instance, launchIndex = 0): XmlO
     hypervisor: 'xen',
     iamInstanceProfile:
       i.iamRole !== undefined
-        ? { arn: `arn:aws:iam::${state.accountId}:instance-profile/${i.iamRole}`, id: 'AIPAEXAMPLEPROFILE0001' }
+        ? { arn: instanceProfileArn(state, i.iamRole), id: 'AIPAEXAMPLEPROFILE0001' }
         : undefined,
     tagSet: tagsToXml(i.tags),
     networkInterfaceSet: enis.map((e) => instanceEniXml(state, e)),
     metadataOptions: {
       state: 'applied',
       httpTokens: i.imdsV2Required ? 'required' : 'optional',
-      httpPutResponseHopLimit: 2,
+      httpPutResponseHopLimit: IMDS_HOP_LIMIT,
       httpEndpoint: 'enabled',
       httpProtocolIpv6: 'disabled',
       instanceMetadataTags: 'disabled',

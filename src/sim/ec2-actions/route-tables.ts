@@ -1,7 +1,8 @@
 // DescribeRouteTables, CreateRouteTable, AssociateRouteTable, DisassociateRouteTable.
-import { compileFilters, type FilterDefs } from '../filters.js';
+import { compileFilters, type FilterSet } from '../filters.js';
 import type { RouteTable } from '../model.js';
 import { paginate } from '../paging.js';
+import type { Ec2State } from '../state.js';
 import type { XmlObject } from '../xml.js';
 import type { RouteView } from './render-cache.js';
 import type { ActionDef } from './types.js';
@@ -20,49 +21,52 @@ const routeField =
 
 const none = (): readonly string[] => [];
 
-export const routeTableFilters = (accountId: string): FilterDefs<Row> => ({
-  'vpc-id': (r) => [r.t.vpcId],
-  'route-table-id': (r) => [r.t.id],
-  'owner-id': () => [accountId],
-  // As in AWS: each association offers its own main flag, so a table without
-  // associations matches neither value, and a main table with explicit
-  // subnet associations matches both.
-  'association.main': (r) => r.t.associations.map((a) => (a.main ? 'true' : 'false')),
-  'association.subnet-id': (r) => r.t.associations.map((a) => a.subnetId),
-  'association.route-table-association-id': (r) => r.t.associations.map((a) => a.id),
-  'association.route-table-id': (r) => (r.t.associations.length > 0 ? [r.t.id] : []),
-  'association.association-state': (r) => (r.t.associations.length > 0 ? ['associated'] : []),
-  'route.destination-cidr-block': routeField('destinationCidrBlock'),
-  'route.destination-ipv6-cidr-block': routeField('destinationIpv6CidrBlock'),
-  'route.instance-id': routeField('instanceId'),
-  'route.network-interface-id': routeField('networkInterfaceId'),
-  'route.gateway-id': routeField('gatewayId'),
-  'route.state': routeField('state'),
-  'route.origin': routeField('origin'),
-  // Filters AWS documents on things this simulator does not model (gateway
-  // associations, NAT/transit gateways, peering, egress-only gateways,
-  // prefix-list destinations): accepted, and no table has such a value.
-  'association.gateway-id': none,
-  'route.nat-gateway-id': none,
-  'route.transit-gateway-id': none,
-  'route.vpc-peering-connection-id': none,
-  'route.egress-only-internet-gateway-id': none,
-  'route.destination-prefix-list-id': none,
-});
+/**
+ * DescribeRouteTables filters: every name AWS documents for the action.
+ * Those on targets the simulator does not model (NAT and transit gateways,
+ * peering, egress-only gateways, prefix-list destinations) match no table.
+ */
+export const routeTableFilters: FilterSet<Row, Ec2State> = {
+  action: 'DescribeRouteTables',
+  tags: (r) => r.t.tags,
+  defs: {
+    'vpc-id': (r) => [r.t.vpcId],
+    'route-table-id': (r) => [r.t.id],
+    'owner-id': (_r, s) => [s.accountId],
+    // As in AWS: each association offers its own main flag, so a table without
+    // associations matches neither value, and a main table with explicit
+    // subnet associations matches both.
+    'association.main': (r) => r.t.associations.map((a) => (a.main ? 'true' : 'false')),
+    'association.subnet-id': (r) => r.t.associations.map((a) => a.subnetId),
+    'association.route-table-association-id': (r) => r.t.associations.map((a) => a.id),
+    'association.route-table-id': (r) => (r.t.associations.length > 0 ? [r.t.id] : []),
+    'route.destination-cidr-block': routeField('destinationCidrBlock'),
+    'route.destination-ipv6-cidr-block': routeField('destinationIpv6CidrBlock'),
+    'route.instance-id': routeField('instanceId'),
+    'route.gateway-id': routeField('gatewayId'),
+    'route.state': routeField('state'),
+    'route.origin': routeField('origin'),
+    'route.nat-gateway-id': none,
+    'route.transit-gateway-id': none,
+    'route.vpc-peering-connection-id': none,
+    'route.egress-only-internet-gateway-id': none,
+    'route.destination-prefix-list-id': none,
+  },
+};
 
 export const describeRouteTables: ActionDef = {
   name: 'DescribeRouteTables',
   kind: 'describe',
+  filters: routeTableFilters,
   run({ state, q, cache }) {
     const ids = q.list('RouteTableId');
-    const max = q.int('MaxResults', 5, 100);
     const specs = q.filters();
-    const match = compileFilters(routeTableFilters(state.accountId), specs, (r) => r.t.tags);
+    const match = compileFilters(routeTableFilters, specs, state);
     const base = ids.length > 0 ? ids.map((id) => state.routeTable(id)) : [...state.routeTables.values()];
     // Routes and their states as of the read lag (undefined: no lag, read the state itself).
     const lag = state.laggedView();
     const rows = specs.length === 0 ? base : base.filter((t) => match({ t, route: (f) => cache.routeField(state, t, f, lag) }));
-    const page = paginate('DescribeRouteTables', rows, max, q.str('NextToken'));
+    const page = paginate('DescribeRouteTables', rows, q.maxResults(), q.str('NextToken'));
     return (): XmlObject => ({
       routeTableSet: page.items.map((t) => cache.routeTableXml(state, t, lag)),
       nextToken: page.nextToken,

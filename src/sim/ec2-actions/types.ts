@@ -2,6 +2,7 @@
 // validates it against the state, throwing the Ec2Error AWS would answer
 // with; it returns a thunk that makes the change and builds the response
 // body. The server calls the thunk only when the request is not a DryRun.
+import type { FilterSet } from '../filters.js';
 import type { Query } from '../query.js';
 import type { Ec2State, Who } from '../state.js';
 import type { XmlObject } from '../xml.js';
@@ -20,6 +21,8 @@ export type ActionKind = 'describe' | 'mutate';
 export interface ActionDef {
   readonly name: string;
   readonly kind: ActionKind;
+  /** The filters the action implements (its documented names, from the contract, are what it accepts). */
+  readonly filters?: FilterSet<never, never>;
   run(ctx: ActionContext): () => XmlObject;
 }
 
