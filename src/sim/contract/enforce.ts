@@ -88,7 +88,7 @@ export function isDocumentedFilter(action: string, name: string): boolean {
 const isPosition = (s: string): boolean => /^[1-9]\d*$/.test(s);
 
 /** The pattern a wire name would match (`Filter.2.Value.1` -> `Filter.N.Value.N`); `0` is no list position. */
-function patternOf(key: string): string {
+export function patternOf(key: string): string {
   return key
     .split('.')
     .map((s) => (isPosition(s) ? 'N' : s))
