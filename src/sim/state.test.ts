@@ -118,10 +118,10 @@ describe('Ec2State', () => {
 
   it('the log stays in time order: phases that ended are logged, oldest first, before any later change', () => {
     const { s, clock } = setup();
-    prepareTerminate(s, ['i-1'], who)(); // shutting-down ends at 300
-    prepareStop(s, ['i-2'], who)(); // stopping ends at 200
+    prepareTerminate(s, ['i-00000001'], who)(); // shutting-down ends at 300
+    prepareStop(s, ['i-00000002'], who)(); // stopping ends at 200
     clock.advance(1000);
-    s.setStatus('i-2', { instance: 'ok' }, who); // no settle() before it: record() settles first
+    s.setStatus('i-00000002', { instance: 'ok' }, who); // no settle() before it: record() settles first
     assert.deepEqual(
       s.log.map((m) => [m.tMs, m.kind === 'instance' ? m.after.state : m.kind]),
       [[0, 'shutting-down'], [0, 'stopping'], [200, 'stopped'], [300, 'terminated'], [1000, 'resource']],
@@ -131,34 +131,34 @@ describe('Ec2State', () => {
   it('a terminated instance is visible for timing.terminatedVisibleMs, then InvalidInstanceID.NotFound, then forgotten', () => {
     const { s, clock } = setup();
     s.timing = { ...s.timing, terminatedVisibleMs: 1000 };
-    prepareTerminate(s, ['i-1'], who)();
+    prepareTerminate(s, ['i-00000001'], who)();
     clock.advance(300);
     s.settle();
-    assert.equal(s.instance('i-1').terminatedAt, 300);
+    assert.equal(s.instance('i-00000001').terminatedAt, 300);
     clock.advance(999);
-    assert.equal(s.instance('i-1').state, 'terminated');
+    assert.equal(s.instance('i-00000001').state, 'terminated');
     clock.advance(1);
-    assert.throws(() => s.instance('i-1'), code('InvalidInstanceID.NotFound'));
-    assert.throws(() => s.instancesByIds(['i-1', 'i-9']), /The instance IDs 'i-1, i-9' do not exist/);
-    assert.throws(() => s.tagsOf('i-1'), code('InvalidInstanceID.NotFound'));
-    assert.deepEqual(s.visibleInstances().map((i) => i.id), ['i-2']);
+    assert.throws(() => s.instance('i-00000001'), code('InvalidInstanceID.NotFound'));
+    assert.throws(() => s.instancesByIds(['i-00000001', 'i-00000009']), /The instance IDs 'i-00000001, i-00000009' do not exist/);
+    assert.throws(() => s.tagsOf('i-00000001'), code('InvalidInstanceID.NotFound'));
+    assert.deepEqual(s.visibleInstances().map((i) => i.id), ['i-00000002']);
     s.settle();
-    assert.equal(s.instances.has('i-1'), false);
-    assert.deepEqual(view(s, '0.0.0.0/0'), { instanceId: 'i-1', instanceOwnerId: '123456789012', networkInterfaceId: 'eni-1', state: 'blackhole' });
+    assert.equal(s.instances.has('i-00000001'), false);
+    assert.deepEqual(view(s, '0.0.0.0/0'), { instanceId: 'i-00000001', instanceOwnerId: '123456789012', networkInterfaceId: 'eni-00000001', state: 'blackhole' });
   });
 
   it('an expired instance is kept while a lagged read could still see it', () => {
     const { s, clock } = setup();
     s.timing = { ...s.timing, terminatedVisibleMs: 1000, readLagMs: 500 };
-    prepareTerminate(s, ['i-1'], who)();
+    prepareTerminate(s, ['i-00000001'], who)();
     clock.advance(1300);
     s.settle();
-    assert.throws(() => s.instance('i-1'), code('InvalidInstanceID.NotFound'));
-    assert.deepEqual(s.describableInstances(['i-1']).map((i) => i.state), ['terminated']);
+    assert.throws(() => s.instance('i-00000001'), code('InvalidInstanceID.NotFound'));
+    assert.deepEqual(s.describableInstances(['i-00000001']).map((i) => i.state), ['terminated']);
     clock.advance(500);
     s.settle();
-    assert.throws(() => s.describableInstances(['i-1']), code('InvalidInstanceID.NotFound'));
-    assert.equal(s.instances.has('i-1'), false);
+    assert.throws(() => s.describableInstances(['i-00000001']), code('InvalidInstanceID.NotFound'));
+    assert.equal(s.instances.has('i-00000001'), false);
   });
 
   it('the mutation log records route changes with before and after targets and time stamps', () => {

@@ -3,24 +3,14 @@
 // ends on the right owner soon after each fault, and calls back off.
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
-import { Daemon, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
+import { Daemon, Scratch, Sim, WORLDS, natPairConfig, sleep, waitFor } from './harness.js';
 
 const A = 'i-0a0000000000000a1';
 const B = 'i-0a0000000000000b1';
 const RTB_A = 'rtb-0a0000000000000a1';
 const ENI_A = 'eni-0a0000000000000a1';
 const ENI_B = 'eni-0a0000000000000b1';
-const CONFIG = `poll_time: 1
-healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
-routetables:
-  mine:
-    find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}]
-  theirs:
-    find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, if_unhealthy: true}]
-`;
+const CONFIG = natPairConfig();
 
 const scratch = new Scratch();
 after(() => scratch.remove());

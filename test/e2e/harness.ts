@@ -170,3 +170,80 @@ export async function untouchable(sim: Sim, ourVpc: string, managed: readonly st
     tables.map((t) => (t.vpcId === ourVpc ? { ...t, routes: t.routes.filter((r) => !managed.includes(r.cidr)) } : t)),
   );
 }
+
+/** The ids of examples/worlds/nat-pair.yaml: a NAT instance in each of two AZs, each AZ's private table pointing at it. */
+export const NAT_PAIR = {
+  world: join(WORLDS, 'nat-pair.yaml'),
+  vpc: 'vpc-0a000000000000001',
+  A: 'i-0a0000000000000a1',
+  B: 'i-0a0000000000000b1',
+  ENI_A: 'eni-0a0000000000000a1',
+  ENI_B: 'eni-0a0000000000000b1',
+  RTB_A: 'rtb-0a0000000000000a1',
+  RTB_B: 'rtb-0a0000000000000b1',
+} as const;
+
+/**
+ * The config both NAT instances run: their own AZ's private table as primary
+ * (never_delete, hold_down 0), the other AZ's as backup; `head` goes first
+ * (e.g. `status:` and `drain:` keys).
+ */
+export function natPairConfig(head = '', pollTime = 1): string {
+  return `poll_time: ${pollTime}
+${head}healthchecks:
+  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
+routetables:
+  mine:
+    find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
+    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}]
+  theirs:
+    find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
+    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, if_unhealthy: true}]
+`;
+}
+
+/** test/e2e/worlds/race.yaml: one owner and three backups of one /32 in the main table. */
+export const RACE = {
+  world: join(ROOT, 'test/e2e/worlds/race.yaml'),
+  rtb: 'rtb-0e000000000000000',
+  cidr: '10.30.0.53/32',
+  owner: 'i-0e0000000000000f0',
+  backups: ['i-0e000000000000001', 'i-0e000000000000002', 'i-0e000000000000003'],
+} as const;
+
+/**
+ * Three backups race for the route once its owner is terminated: starts a
+ * daemon (through `start`) per backup, terminates the owner, waits for a
+ * backup to own the route and then `settleMs`, and watches `quietMs` more.
+ */
+export async function raceForBlackholedRoute(
+  sim: Sim,
+  start: (instanceId: string) => Daemon,
+  settleMs: number,
+  quietMs: number,
+): Promise<{ daemons: Daemon[]; writes: RouteMutation[]; owner: string | undefined; ownerLater: string | undefined; writesLater: Mutation[] }> {
+  const daemons = RACE.backups.map((id) => start(id));
+  for (const d of daemons) await d.waitForLog(/health check is now healthy/);
+  await sleep(1500);
+  await sim.admin('POST', `instances/${RACE.owner}/terminate`);
+  const enis = RACE.backups.map((id) => sim.instance(id).networkInterfaces[0]!.networkInterfaceId);
+  const owner = async (): Promise<string | undefined> => (await sim.route(RACE.rtb, RACE.cidr))?.networkInterfaceId;
+  await waitFor(async () => enis.includes((await owner()) ?? ''), 15_000, 'a backup to take the route');
+  await sleep(settleMs);
+  const settled = await owner();
+  const writes = (await sim.mutations()).filter((m) => m.cidr === RACE.cidr);
+  const seq = Math.max(0, ...writes.map((m) => m.seq));
+  await sleep(quietMs);
+  return { daemons, writes, owner: settled, ownerLater: await owner(), writesLater: (await sim.mutations('all')).filter((m) => m.seq > seq) };
+}
+
+/** A racing daemon's config: one /32, a backup rule, a local ping check. */
+export const RACE_CONFIG = `poll_time: 1
+healthchecks:
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
+routetables:
+  main:
+    find: {type: main}
+    manage_routes:
+      - {cidr: ${RACE.cidr}, healthcheck: up, if_unhealthy: true}
+`;

@@ -8,10 +8,9 @@
 // caught up with it.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { CreateRouteCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { Daemon, ROOT, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
+import { Daemon, RACE, RACE_CONFIG, Scratch, Sim, WORLDS, natPairConfig, raceForBlackholedRoute, sleep, waitFor } from './harness.js';
 
 const LAG_MS = 1000;
 
@@ -39,39 +38,15 @@ const owner = async (sim: Sim, rtb: string, cidr: string): Promise<string | unde
 
 describe(`with reads lagging writes by ${LAG_MS} ms`, () => {
   test('three backups racing for a blackholed route end with one owner, at most three writes, then quiet', async () => {
-    const sim = await laggingSim(join(ROOT, 'test/e2e/worlds/race.yaml'));
-    const RTB = 'rtb-0e000000000000000';
-    const CIDR = '10.30.0.53/32';
-    const config = scratch.file(
-      'race-lag.yaml',
-      `poll_time: 1
-healthchecks:
-  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
-routetables:
-  main:
-    find: {type: main}
-    manage_routes:
-      - {cidr: ${CIDR}, healthcheck: up, if_unhealthy: true}
-`,
-    );
-    const backups = ['i-0e000000000000001', 'i-0e000000000000002', 'i-0e000000000000003'];
-    const ds = backups.map((id) => daemon(sim, id, config));
-    for (const d of ds) await d.waitForLog(/health check is now healthy/);
-    await sleep(1500);
-    await sim.admin('POST', 'instances/i-0e0000000000000f0/terminate');
-    const enis = backups.map((id) => sim.instance(id).networkInterfaces[0]!.networkInterfaceId);
-    await waitFor(async () => enis.includes((await owner(sim, RTB, CIDR)) ?? ''), 15_000, 'a backup to take the route');
-    await sleep(LAG_MS + 3000);
-    const settled = await owner(sim, RTB, CIDR);
-    const writes = (await sim.mutations()).filter((m) => m.cidr === CIDR);
-    assert.ok(writes.length >= 1 && writes.length <= 3, `${writes.length} writes: ${JSON.stringify(writes.map((m) => [m.caller, m.action]))}`);
+    const sim = await laggingSim(RACE.world);
+    const config = scratch.file('race-lag.yaml', RACE_CONFIG);
+    const r = await raceForBlackholedRoute(sim, (id) => daemon(sim, id, config), LAG_MS + 3000, 10_000);
+    assert.ok(r.writes.length >= 1 && r.writes.length <= 3, `${r.writes.length} writes: ${JSON.stringify(r.writes.map((m) => [m.caller, m.action]))}`);
     // A daemon never writes the same route twice (a second write would mean it acted on a read that had not caught up).
-    const callers = writes.map((m) => m.caller);
+    const callers = r.writes.map((m) => m.caller);
     assert.equal(new Set(callers).size, callers.length, `a daemon wrote twice: ${JSON.stringify(callers)}`);
-    const seq = Math.max(...writes.map((m) => m.seq));
-    await sleep(10_000);
-    assert.equal(await owner(sim, RTB, CIDR), settled, 'the owner did not change');
-    assert.equal((await sim.mutations()).filter((m) => m.seq > seq).length, 0, 'no write once settled');
+    assert.equal(r.ownerLater, r.owner, 'the owner did not change');
+    assert.equal(r.writesLater.length, 0, 'no write once settled');
   });
 
   test('a backup takes a route when its remote check of the owner fails: one write, then quiet', async () => {
@@ -123,20 +98,7 @@ routetables:
     const RTB_B = 'rtb-0a0000000000000b1';
     const ENI_A = 'eni-0a0000000000000a1';
     const ENI_B = 'eni-0a0000000000000b1';
-    const config = scratch.file(
-      'nat-lag.yaml',
-      `poll_time: 1
-healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
-routetables:
-  mine:
-    find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}]
-  theirs:
-    find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, if_unhealthy: true}]
-`,
-    );
+    const config = scratch.file('nat-lag.yaml', natPairConfig());
     const da = daemon(sim, A, config);
     const db = daemon(sim, B, config);
     await da.waitForLog(/health check is now healthy/);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { undocumented } from '../../src/sim/contract/conformance.js';
 import { runCli } from '../helpers/cli.js';
-import { Daemon, Scratch, Sim, WORLDS, waitFor } from './harness.js';
+import { Daemon, Scratch, Sim, WORLDS, natPairConfig, waitFor } from './harness.js';
 
 const A = 'i-0a0000000000000a1';
 const B = 'i-0a0000000000000b1';
@@ -35,20 +35,7 @@ function config(name: string, ops: boolean): { file: string; socket: string } {
 drain: {state_file: ${join(scratch.dir, `${name}.drained`)}, maintenance_file: ${join(scratch.dir, `${name}.maintenance`)}}
 `
     : '';
-  const file = scratch.file(
-    `${name}.yaml`,
-    `poll_time: 1
-${opsText}healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
-routetables:
-  mine:
-    find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}]
-  theirs:
-    find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, if_unhealthy: true}]
-`,
-  );
+  const file = scratch.file(`${name}.yaml`, natPairConfig(opsText));
   return { file, socket };
 }
 
