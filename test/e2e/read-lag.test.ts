@@ -10,9 +10,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, afterEach, describe, test } from 'node:test';
 import { CreateRouteCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { Daemon, RACE, RACE_CONFIG, Scratch, Sim, WORLDS, natPairConfig, raceForBlackholedRoute, sleep, waitFor } from './harness.js';
+import { Daemon, NAT_PAIR, RACE, RACE_CONFIG, Scratch, Sim, natPairConfig, raceForBlackholedRoute, sleep, waitFor } from './harness.js';
 
 const LAG_MS = 1000;
+const { A, B, RTB_A, RTB_B, ENI_A, ENI_B } = NAT_PAIR;
 
 const scratch = new Scratch();
 after(() => scratch.remove());
@@ -50,12 +51,7 @@ describe(`with reads lagging writes by ${LAG_MS} ms`, () => {
   });
 
   test('a backup takes a route when its remote check of the owner fails: one write, then quiet', async () => {
-    const sim = await laggingSim(`${WORLDS}/nat-pair.yaml`);
-    const A = 'i-0a0000000000000a1';
-    const B = 'i-0a0000000000000b1';
-    const RTB_A = 'rtb-0a0000000000000a1';
-    const ENI_A = 'eni-0a0000000000000a1';
-    const ENI_B = 'eni-0a0000000000000b1';
+    const sim = await laggingSim(NAT_PAIR.world);
     const CIDR = '10.0.0.53/32';
     const ec2 = new EC2Client({ region: sim.info.region, endpoint: sim.info.ec2Endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } });
     after(() => ec2.destroy());
@@ -91,13 +87,7 @@ routetables:
   });
 
   test('a NAT pair: B takes A\'s table when A stops, A takes it back when it runs again; one write each', async () => {
-    const sim = await laggingSim(`${WORLDS}/nat-pair.yaml`);
-    const A = 'i-0a0000000000000a1';
-    const B = 'i-0a0000000000000b1';
-    const RTB_A = 'rtb-0a0000000000000a1';
-    const RTB_B = 'rtb-0a0000000000000b1';
-    const ENI_A = 'eni-0a0000000000000a1';
-    const ENI_B = 'eni-0a0000000000000b1';
+    const sim = await laggingSim(NAT_PAIR.world);
     const config = scratch.file('nat-lag.yaml', natPairConfig());
     const da = daemon(sim, A, config);
     const db = daemon(sim, B, config);

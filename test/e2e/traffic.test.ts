@@ -10,14 +10,9 @@ import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { undocumented } from '../../src/sim/contract/conformance.js';
 import { runCli } from '../helpers/cli.js';
-import { Daemon, Scratch, Sim, WORLDS, natPairConfig, waitFor } from './harness.js';
+import { Daemon, NAT_PAIR, Scratch, Sim, natPairConfig, waitFor } from './harness.js';
 
-const A = 'i-0a0000000000000a1';
-const B = 'i-0a0000000000000b1';
-const RTB_A = 'rtb-0a0000000000000a1';
-const RTB_B = 'rtb-0a0000000000000b1';
-const ENI_A = 'eni-0a0000000000000a1';
-const ENI_B = 'eni-0a0000000000000b1';
+const { A, B, RTB_A, RTB_B, ENI_A, ENI_B } = NAT_PAIR;
 /** The callers the harness gives daemons of A and B (AKID + the id's last six characters). */
 const CALLERS = new Set([A, B].map((id) => `AKID${id.slice(-6).toUpperCase()}`));
 
@@ -44,7 +39,7 @@ async function requestsOf(sim: Sim): Promise<{ action: string; params: readonly 
 }
 
 test('every request the daemon sends in its scenarios is one AWS documents for its action', async () => {
-  const sim = await Sim.start(`${WORLDS}/nat-pair.yaml`);
+  const sim = await Sim.start(NAT_PAIR.world);
   running.push(sim);
   const a = config('a', true);
   const b = config('b', true);
