@@ -221,3 +221,30 @@ describe('our own write not visible yet (eventual consistency)', () => {
     assert.equal(plan(BACKUP, { ...base, unseenWrites: { [key]: 1000 } }).actions[0]!.action, 'replace', 'the hold ends with its window');
   });
 });
+
+describe('a remote verdict formed before the owner took the route is stale', () => {
+  const key = 'rtb-1 0.0.0.0/0';
+  const ownerIp = '127.0.1.11';
+  const withRemote = (failingRun: number[], ownerSince: number | undefined): PlanInput =>
+    input({
+      tables: [table([toB])],
+      remoteChecks: { peer: { [ownerIp]: { healthy: false, decided: true, failingRun, fall: 3, everyMs: 500 } } },
+      now: 10_000,
+      ...(ownerSince !== undefined ? { ownerSince: { [key]: ownerSince } } : {}),
+    });
+  test('fewer than fall failures since the owner took the route: no takeover, keep watching, look again when a fresh verdict could be due', () => {
+    const a = plan(BACKUP_REMOTE, withRemote([8000, 8500, 9000], 8800)).actions[0]!;
+    assert.equal(a.action, 'none');
+    assert.equal(a.reason, Reason.OwnerRemoteStale);
+    assert.equal(a.watch, ownerIp);
+    assert.equal(a.retryAfterMs, 2 * 500 + 100);
+  });
+  test('fall failures after the owner took the route: take over', () => {
+    const a = plan(BACKUP_REMOTE, withRemote([8000, 8500, 9000], 7999)).actions[0]!;
+    assert.equal(a.action, 'replace');
+    assert.equal(a.reason, Reason.OwnerRemoteUnhealthy);
+  });
+  test('no ownership timing known: the verdict is acted on, as before', () => {
+    assert.equal(plan(BACKUP_REMOTE, withRemote([8000, 8500, 9000], undefined)).actions[0]!.reason, Reason.OwnerRemoteUnhealthy);
+  });
+});

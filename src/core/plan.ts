@@ -25,6 +25,8 @@ export const Reason = {
   OwnerImpaired: 'OWNER_IMPAIRED',
   OwnerRemoteUnhealthy: 'OWNER_REMOTE_UNHEALTHY',
   OwnerRemoteUndecided: 'OWNER_REMOTE_UNDECIDED',
+  /** The remote check's failing verdict was formed before the owner took the route; waiting for a fresh one. */
+  OwnerRemoteStale: 'OWNER_REMOTE_STALE',
   OwnerAlive: 'OWNER_ALIVE',
   NonInstanceTarget: 'NON_INSTANCE_TARGET',
   HoldDown: 'HOLD_DOWN',
@@ -266,8 +268,18 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
       const remote = input.remoteChecks[route.remoteHealthcheck]?.[ownerIp];
       if (remote === undefined || !remote.decided)
         return { action: 'none', reason: Reason.OwnerRemoteUndecided, detail: `waiting for remote check ${route.remoteHealthcheck} of owner ${ownerIp} to decide`, watch: ownerIp };
-      if (!remote.healthy)
+      if (!remote.healthy) {
+        const stale = staleVerdict(remote, input.ownerSince?.[key]);
+        if (stale !== undefined)
+          return {
+            action: 'none',
+            reason: Reason.OwnerRemoteStale,
+            detail: `remote check ${route.remoteHealthcheck} of owner ${ownerIp} is unhealthy, but only ${stale.fresh} of its ${remote.fall} failures came after the owner took the route; waiting for a fresh verdict`,
+            watch: ownerIp,
+            retryAfterMs: stale.waitMs,
+          };
         return { action: 'replace', reason: Reason.OwnerRemoteUnhealthy, detail: `remote check ${route.remoteHealthcheck} of owner ${ownerIp} is unhealthy`, watch: ownerIp };
+      }
       return { action: 'none', reason: Reason.OwnerAlive, detail: `owner ${ownerIp} passes remote check ${route.remoteHealthcheck}; we are backup`, watch: ownerIp };
     }
   }
@@ -283,6 +295,20 @@ function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanIn
     reason: Reason.OwnerAlive,
     detail: `owner ${ownerInstance ?? describeTarget(existing).target} looks alive; we are backup`,
   };
+}
+
+/**
+ * A failing remote verdict is stale when fewer than `fall` of the check's
+ * latest consecutive failures came after the owner took the route
+ * (`ownerSince`): it was formed against an earlier owner (or an earlier
+ * outage of this one). Undefined when the verdict is fresh or cannot be
+ * judged (no timing known: acted on, as before).
+ */
+export function staleVerdict(remote: CheckView, ownerSince: number | undefined): { fresh: number; waitMs: number } | undefined {
+  if (ownerSince === undefined || remote.failingRun === undefined || remote.fall === undefined) return undefined;
+  const fresh = remote.failingRun.filter((t) => t >= ownerSince).length;
+  if (fresh >= remote.fall) return undefined;
+  return { fresh, waitMs: (remote.fall - fresh) * (remote.everyMs ?? 1000) + 100 };
 }
 
 function remoteWatchFor(route: RouteSpec, existing: RouteView | undefined, input: PlanInput): string | undefined {

@@ -41,6 +41,14 @@ export interface Identity {
 export interface CheckView {
   readonly healthy: boolean;
   readonly decided: boolean;
+  /**
+   * Remote checks: when (monotonic ms, the daemon's clock) each of the latest
+   * consecutive failed runs ended, oldest first, at most `fall` of them.
+   */
+  readonly failingRun?: readonly number[];
+  /** Remote checks: the template's `fall` and `every` (ms), to judge and time a fresh verdict. */
+  readonly fall?: number;
+  readonly everyMs?: number;
 }
 
 /**
@@ -91,6 +99,14 @@ export interface PlanInput {
    * InvalidInstanceID.NotFound for a while (eventual consistency).
    */
   readonly goneSince?: Readonly<Record<string, number>>;
+  /**
+   * By route key: since when (ms, the daemon's clock) the route has pointed
+   * at its current target, as far as this daemon knows (its reads and its own
+   * writes). A remote verdict against the owner counts only if `fall` of its
+   * failed runs came after that: a verdict formed before the route changed
+   * hands (the owner took it back after we took it over, say) is stale.
+   */
+  readonly ownerSince?: Readonly<Record<string, number>>;
   /**
    * By route key: routes this daemon wrote moments ago whose write the read
    * does not show yet (eventual consistency, see own-writes.ts), with until

@@ -98,6 +98,8 @@ export class Daemon {
   private ownWrites: OwnWrite[] = [];
   /** By route key: until when (monotonic ms) to hold changes of routes whose write the last read did not show. */
   private unseenWrites: Record<string, number> = {};
+  /** By route key: the managed route's target as we last knew it ('' when missing), and since when. */
+  private readonly owners = new Map<string, { target: string; since: number }>();
   /** By instance id: since when EC2 has said that this owner does not exist. */
   private goneSince = new Map<string, number>();
   /** What the last full read saw; a check change plans on it (then confirms on a fresh read). */
@@ -177,7 +179,8 @@ export class Daemon {
       remote[name] = {};
       for (const ip of pool.destinations()) {
         const c = pool.get(ip);
-        if (c !== undefined) remote[name][ip] = { healthy: c.healthy, decided: c.decided };
+        if (c !== undefined)
+          remote[name][ip] = { healthy: c.healthy, decided: c.decided, failingRun: [...c.failingRun], fall: c.spec.fall, everyMs: c.spec.every * 1000 };
       }
     }
     return { checks, remote };
@@ -281,6 +284,7 @@ export class Daemon {
       startedAt: this.startedAt,
       lastChange: Object.fromEntries(this.lastChange),
       goneSince: Object.fromEntries(this.goneSince),
+      ownerSince: Object.fromEntries([...this.owners].map(([k, o]) => [k, o.since])),
       unseenWrites: this.unseenWrites,
       healthySince: Object.fromEntries(this.healthySince),
       flapping: this.flaps.snapshot(),
@@ -353,11 +357,30 @@ export class Daemon {
     const o = unseenOwnWrites(w.tables, this.ownWrites, now);
     this.ownWrites = [...o.pending];
     this.unseenWrites = { ...(full ? {} : this.unseenWrites), ...o.unseen };
+    this.noteOwners(w.tables, now, new Set(Object.keys(o.unseen)));
     const gone = new Map<string, number>();
     for (const [id, f] of Object.entries(w.owners)) if (f.state === GONE) gone.set(id, this.goneSince.get(id) ?? now);
     if (!full) for (const [id, since] of this.goneSince) if (w.owners[id] === undefined) gone.set(id, since);
     this.goneSince = gone;
     return w;
+  }
+
+  /**
+   * Since when each managed route has pointed where it points: a change seen
+   * in a read (or made by our own write, rememberWrites) starts a new owner
+   * period. Routes whose own write the read does not show yet keep theirs.
+   */
+  private noteOwners(tables: readonly RouteTableView[], now: number, unseen: ReadonlySet<string>): void {
+    const managed = new Set(this.config.routeTables.flatMap((t) => t.routes.map((r) => r.cidr)));
+    for (const t of tables)
+      for (const cidr of managed) {
+        const key = routeKey(t.id, cidr);
+        if (unseen.has(key)) continue;
+        const r = t.routes.find((x) => x.destination === cidr);
+        const target = r === undefined ? '' : r.target.kind === 'interface' ? r.target.networkInterfaceId : r.target.kind === 'instance' ? r.target.instanceId : r.target.id;
+        const known = this.owners.get(key);
+        if (known === undefined || known.target !== target) this.owners.set(key, { target, since: now });
+      }
   }
 
   /** Remembers each route write that succeeded, with the route as the plan saw it before. */
@@ -369,6 +392,7 @@ export class Daemon {
       const prev = before.find((t) => t.id === a.routeTableId)?.routes.find((r) => r.destination === a.cidr);
       const after: RouteView | undefined =
         a.action === 'delete' || a.target === undefined ? undefined : { destination: a.cidr, target: { kind: 'interface', networkInterfaceId: a.target }, state: 'active' };
+      this.owners.set(routeKey(a.routeTableId, a.cidr), { target: after === undefined ? '' : (a.target ?? ''), since: now });
       this.ownWrites = [
         ...this.ownWrites.filter((w) => w.routeTableId !== a.routeTableId || w.cidr !== a.cidr),
         { routeTableId: a.routeTableId, cidr: a.cidr, before: prev, after, at: now },

@@ -116,6 +116,7 @@ const JITTER_SLOT_MS = 50;
 export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   readonly name: string;
   readonly destination: string;
+  private failRun: number[] = [];
   private stateValue: CheckState = INITIAL_STATE;
   private readonly results: ResultRecord[] = [];
   private readonly historySize: number;
@@ -156,6 +157,16 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
 
   get state(): CheckState {
     return this.stateValue;
+  }
+
+  /**
+   * When (monotonic ms) each of the latest consecutive failed runs ended,
+   * oldest first, at most `fall` of them; empty after a pass. The planner
+   * uses it to tell a verdict formed before a route changed hands from one
+   * formed after.
+   */
+  get failingRun(): readonly number[] {
+    return this.failRun;
   }
 
   get healthy(): boolean {
@@ -322,6 +333,11 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
 
   private record(r: ProbeResult): void {
     const rec: ResultRecord = { ...r, at: new Date().toISOString() };
+    if (r.ok) this.failRun = [];
+    else {
+      this.failRun.push(performance.now());
+      if (this.failRun.length > this.spec.fall) this.failRun.shift();
+    }
     this.results.push(rec);
     if (this.results.length > this.historySize) this.results.shift();
     const before = this.stateValue;
