@@ -77,7 +77,7 @@ describe('the loop on a fake EC2', () => {
     ec2.failNext('DescribeRouteTables', Ec2Outcome.Throttled, 'RequestLimitExceeded');
     assert.equal((await daemon.pass()).ok, false);
     assert.equal((await daemon.pass()).ok, false);
-    assert.equal((logs().match(/reading route tables failed/g) ?? []).length, 1);
+    assert.equal((logs().match(/reading EC2 failed \(DescribeRouteTables\)/g) ?? []).length, 1);
     assert.equal((await daemon.pass()).ok, true);
     assert.match(logs(), /recovered: read:EC2_THROTTLED:RequestLimitExceeded/);
   });
@@ -98,5 +98,55 @@ describe('the loop on a fake EC2', () => {
     const { applyPlan } = await import('./apply.js');
     const [o] = await applyPlan([del], ec2, daemon.values, createLogger({ format: 'json', stream: new PassThrough() }).log);
     assert.deepEqual([o?.ok, o?.error], [true, undefined]);
+  });
+});
+
+describe('the loop on a fake EC2: eventual consistency, confirm, drain state, internal errors', () => {
+  test('a read that does not show our write yet holds the route (OWN_WRITE_UNSEEN) instead of writing it again', async () => {
+    const { ec2, daemon } = setup('      - {cidr: 10.0.0.1/32}\n');
+    assert.deepEqual((await daemon.pass()).outcomes.map((o) => o.action.action), ['create']);
+    ec2.staleReads = 2; // the next reads still show the table without our route
+    const r = await daemon.pass();
+    assert.deepEqual(r.outcomes, []);
+    assert.equal(r.plan?.actions[0]?.reason, 'OWN_WRITE_UNSEEN');
+    assert.equal(ec2.calls.filter((c) => c === 'CreateRoute').length, 1);
+  });
+
+  test('when the re-read before a change agrees, the re-planned action is applied (its current owner, not the first read\'s)', async () => {
+    const { ec2, daemon, logs } = setup('      - {cidr: 10.0.0.9/32, if_unhealthy: true}\n');
+    // The first read sees eni-z (blackhole); before the re-read, the route moves to eni-y, also a blackhole.
+    ec2.onDescribe = (n) => {
+      if (n === 2) ec2.tables = ec2.tables.map((t) => (t.id === 'rtb-1' ? { ...t, routes: [{ destination: '10.0.0.9/32', target: { kind: 'interface', networkInterfaceId: 'eni-y' }, state: 'blackhole' }] } : t));
+    };
+    const r = await daemon.pass();
+    assert.deepEqual(r.outcomes.map((o) => [o.action.action, o.action.current?.target]), [['replace', 'eni-y']]);
+    assert.deepEqual(daemon.recentChanges.map((c) => c.from), ['eni-y']);
+    assert.match(logs(), /"from":"eni-y"/);
+  });
+
+  test('a drain state file that exists but cannot be read keeps the instance drained, with an error', async () => {
+    const stateDir = mkdtempSync(join(dir, 'drain-'));
+    const r = loadConfigText(`drain: {state_file: ${stateDir}, maintenance_file: ${join(stateDir, 'm')}}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes:\n      - {cidr: 10.0.0.1/32}\n`, join(dir, 'd.yaml'));
+    if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+    const out = new PassThrough();
+    let logs = '';
+    out.on('data', (d: Buffer) => (logs += d.toString()));
+    // The state file is a directory: reading it fails with EISDIR, as an unreadable file would.
+    const daemon = new Daemon({ config: r.config, identity: ME, ec2: new FakeEc2([]), log: createLogger({ format: 'json', stream: out }).log, noop: true });
+    assert.deepEqual(daemon.drainState(), { force: false, source: stateDir });
+    assert.match(logs, /cannot read the drain state file; staying drained/);
+  });
+
+  test('an internal error in a pass is reported as one (with its stack), counted, and not as an EC2 read failure', async () => {
+    const { ec2, daemon, logs } = setup('      - {cidr: 10.0.0.1/32}\n');
+    ec2.onDescribe = () => {
+      throw new TypeError('boom');
+    };
+    const r = await daemon.pass();
+    assert.equal(r.ok, false);
+    assert.equal(daemon.internalErrors, 1);
+    assert.match(logs(), /internal error in a pass \(please report it\): boom/);
+    assert.match(logs(), /"stack":"TypeError: boom/);
+    assert.doesNotMatch(logs(), /reading EC2 failed/);
   });
 });

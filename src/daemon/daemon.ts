@@ -14,7 +14,7 @@ import { Reason, placeholderValues, plan, routeKey, routeTarget } from '../core/
 import type { Plan, PlannedAction } from '../core/plan.js';
 import { unseenOwnWrites, type OwnWrite } from '../core/own-writes.js';
 import { GONE, type CheckView, type Identity, type RouteTableView, type RouteView } from '../core/types.js';
-import { toEc2Error } from '../ec2/errors.js';
+import { Ec2Error } from '../ec2/errors.js';
 import type { Ec2Port } from '../ec2/port.js';
 import { HealthCheck, RemotePool } from '../health/index.js';
 import type { Logger } from '../log/logger.js';
@@ -106,6 +106,8 @@ export class Daemon {
   private lastWorld: World | undefined;
   /** When the last full read happened; the poll counts from it, whatever passes ran since. */
   private lastFullRead = 0;
+  /** Passes that failed on an internal error (a bug), not on EC2. */
+  internalErrors = 0;
   /** The last changes this daemon made (or tried), newest last. */
   readonly recentChanges: RouteChange[] = [];
   lastPass: PassResult | undefined;
@@ -237,9 +239,15 @@ export class Daemon {
       planWorld = world;
       if (apply) ({ plan: p, world: planWorld } = await this.confirm(p, world, cached !== undefined));
     } catch (e) {
-      const err = toEc2Error('read', e);
-      this.reportOnce(`read:${err.code}:${err.awsCode}`, { code: err.code, awsCode: err.awsCode }, `reading route tables failed; will retry next pass: ${err.message}`);
-      return done({ ok: false, outcomes: [], error: err.message });
+      if (!(e instanceof Ec2Error)) {
+        // Not an EC2 failure: a bug in the planner or the loop. Logged with its stack and counted, never
+        // mistaken for a read failure; the next pass tries again.
+        this.internalErrors++;
+        this.reportOnce('internal:pass', { err: e }, `internal error in a pass (please report it): ${e instanceof Error ? e.message : String(e)}`);
+        return done({ ok: false, outcomes: [], error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+      }
+      this.reportOnce(`read:${e.code}:${e.awsCode}`, { code: e.code, awsCode: e.awsCode, call: e.action }, `reading EC2 failed (${e.action}); will retry next pass: ${e.message}`);
+      return done({ ok: false, outcomes: [], error: e.message });
     }
     for (const [name, pool] of this.pools) pool.setDestinations(p.remoteTargets[name] ?? []);
     for (const prob of p.problems) this.reportOnce(`plan:${prob.code}:${prob.tableName}`, { code: prob.code, table: prob.tableName }, prob.message);
@@ -294,11 +302,19 @@ export class Daemon {
 
   /** Drained when the state file (written by `awsnycast drain`) or the maintenance file exists. */
   drainState(): { force: boolean; source: string } | undefined {
+    const file = this.config.drainStateFile;
     try {
-      const text = readFileSync(this.config.drainStateFile, 'utf8');
-      return { force: text.trim() === 'force', source: this.config.drainStateFile };
-    } catch {
-      // not drained through the state file
+      const text = readFileSync(file, 'utf8');
+      this.clearErrors('drain:');
+      return { force: text.trim() === 'force', source: file };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A state file that exists but cannot be read (permissions, I/O): stay drained rather than
+      // silently return to service, and say so.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        this.reportOnce(`drain:${code ?? 'error'}`, { stateFile: file, code }, `cannot read the drain state file; staying drained until it can be read: ${(e as Error).message}`);
+        return { force: false, source: file };
+      }
     }
     return existsSync(this.config.maintenanceFile) ? { force: false, source: this.config.maintenanceFile } : undefined;
   }
@@ -336,10 +352,13 @@ export class Daemon {
     const tables = world.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
     const confirmed: World = { ...world, ...fresh, tables };
     const again = this.planOn(confirmed);
-    const still = new Set(again.actions.filter((a) => a.action !== 'none').map((a) => `${a.routeTableId} ${a.cidr} ${a.action}`));
+    const isRisky = new Set(risky);
     const actions = p.actions.map((a) => {
-      if (a.action === 'none' || still.has(`${a.routeTableId} ${a.cidr} ${a.action}`)) return a;
+      if (a.action === 'none') return a;
       const now = again.actions.find((b) => b.routeTableId === a.routeTableId && b.cidr === a.cidr);
+      // The change still holds: apply it as re-planned on the fresh read (its current owner, reason and
+      // detail are the ones hooks, logs, recent changes and flap detection must see).
+      if (now?.action === a.action) return isRisky.has(a) ? now : a;
       this.log.info({ routeTable: a.routeTableId, cidr: a.cidr, planned: a.action, reason: now?.reason }, `re-read before ${a.action}: no longer needed (${now?.detail ?? 'route gone from the plan'})`);
       return now ?? { ...a, action: 'none' as const };
     });

@@ -7,6 +7,15 @@ import type { Ec2Port, InterfaceView, RouteTableQuery } from './port.js';
 export class FakeEc2 implements Ec2Port {
   readonly calls: string[] = [];
   private readonly failures = new Map<string, Ec2Error[]>();
+  /**
+   * Eventual consistency: while > 0, each DescribeRouteTables answers the
+   * tables as they were before the last route write (and counts down).
+   */
+  staleReads = 0;
+  private before: RouteTableView[] | undefined;
+  /** Called before each DescribeRouteTables answers, with its number (1, 2, ...): a test can change the tables between reads. */
+  onDescribe: ((n: number) => void) | undefined;
+  private describes = 0;
 
   constructor(
     public tables: RouteTableView[],
@@ -34,13 +43,20 @@ export class FakeEc2 implements Ec2Port {
   }
 
   private setRoutes(id: string, routes: RouteTableView['routes']): void {
+    this.before = this.tables;
     this.tables = this.tables.map((t) => (t.id === id ? { ...t, routes } : t));
   }
 
   describeRouteTables(q: RouteTableQuery): Promise<RouteTableView[]> {
     this.enter('DescribeRouteTables');
+    this.onDescribe?.(++this.describes);
+    let tables = this.tables;
+    if (this.staleReads > 0 && this.before !== undefined) {
+      this.staleReads--;
+      tables = this.before;
+    }
     return Promise.resolve(
-      this.tables.filter((t) => (q.vpcId === undefined || t.vpcId === q.vpcId) && (q.routeTableIds === undefined || q.routeTableIds.includes(t.id))),
+      tables.filter((t) => (q.vpcId === undefined || t.vpcId === q.vpcId) && (q.routeTableIds === undefined || q.routeTableIds.includes(t.id))),
     );
   }
 

@@ -126,10 +126,10 @@ describe('EC2 failures during passes', () => {
     await sim.admin('POST', 'faults', { errors: { rate: 1, status: 500, actions: ['DescribeRouteTables'] } });
     // poll_time 300: convergence after the fault comes from the retry backoff, not from the poll.
     const d = start(sim, ['-f', scratch.file('faults.yaml', CONFIG(300)), '-log-format=json']);
-    await d.waitForLog(/reading route tables failed; will retry next pass/);
+    await d.waitForLog(/reading EC2 failed \(DescribeRouteTables\); will retry next pass/);
     await sleep(2500);
     assert.equal(d.child.exitCode, null, 'still running');
-    assert.equal((d.logs.match(/reading route tables failed/g) ?? []).length, 1, 'logged once per distinct cause');
+    assert.equal((d.logs.match(/reading EC2 failed/g) ?? []).length, 1, 'logged once per distinct cause');
     await sim.admin('DELETE', 'faults');
     await waitFor(() => has(sim, '10.0.0.53/32'), 15_000, 'the /32 to be created after the fault');
     await d.waitForLog(/recovered: read:/);
