@@ -124,7 +124,7 @@ describe('the loop on a fake EC2: eventual consistency, confirm, drain state, in
     assert.match(logs(), /"from":"eni-y"/);
   });
 
-  test('a drain state file that exists but cannot be read keeps the instance drained, with an error', async () => {
+  test('a drain state file that exists but cannot be read keeps the instance drained, with an error', () => {
     const stateDir = mkdtempSync(join(dir, 'drain-'));
     const r = loadConfigText(`drain: {state_file: ${stateDir}, maintenance_file: ${join(stateDir, 'm')}}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes:\n      - {cidr: 10.0.0.1/32}\n`, join(dir, 'd.yaml'));
     if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
