@@ -7,8 +7,11 @@ import type { PlaceholderValues } from '../config/values.js';
 import type { PlannedAction } from '../core/plan.js';
 import { Ec2Error, Ec2Outcome, toEc2Error } from '../ec2/errors.js';
 import type { Ec2Port } from '../ec2/port.js';
-import { runArgv } from '../hooks/run-argv.js';
+import { runArgv, runOutcome } from '../hooks/run-argv.js';
 import type { Logger } from '../log/logger.js';
+
+/** Told of every hook run: its name and outcome (metrics count them). */
+export type HookCounter = (hook: string, outcome: string) => void;
 
 export interface ActionOutcome {
   readonly action: PlannedAction;
@@ -43,6 +46,7 @@ async function runRouteHook(
   values: PlaceholderValues,
   log: Logger,
   signal?: AbortSignal,
+  onHook?: HookCounter,
 ): Promise<void> {
   const argv = a.route.hooks[hook];
   if (argv === undefined) return;
@@ -52,6 +56,7 @@ async function runRouteHook(
     killGraceMs: 2000,
     ...(signal !== undefined ? { signal } : {}),
   });
+  onHook?.(hook, runOutcome(r));
   const fields = { hook, argv: argv[0], exitCode: r.exitCode, signal: r.signal, ms: Math.round(r.durationMs) };
   if (r.spawnError !== undefined) log.error({ ...fields, spawnError: r.spawnError }, `${hook} could not start`);
   else if (r.timedOut) log.error({ ...fields, stderr: r.stderrTail }, `${hook} timed out after ${a.route.hookTimeout} s and was killed`);
@@ -66,13 +71,14 @@ export async function applyPlan(
   values: PlaceholderValues,
   log: Logger,
   signal?: AbortSignal,
+  onHook?: HookCounter,
 ): Promise<ActionOutcome[]> {
   const outcomes: ActionOutcome[] = [];
   for (const a of actions) {
     if (a.action === 'none') continue;
     const rlog = log.child({ routeTable: a.routeTableId, cidr: a.cidr });
     const [before, after] = HOOKS[a.action];
-    await runRouteHook(a, before, 'before', values, rlog, signal);
+    await runRouteHook(a, before, 'before', values, rlog, signal, onHook);
     try {
       if (a.action === 'create') await ec2.createRoute(a.routeTableId, a.cidr, a.target ?? '');
       else if (a.action === 'replace') await ec2.replaceRoute(a.routeTableId, a.cidr, a.target ?? '');
@@ -94,7 +100,7 @@ export async function applyPlan(
       `${a.action === 'create' ? 'created' : a.action === 'replace' ? 'replaced' : 'deleted'} route: ${a.detail}`,
     );
     outcomes.push({ action: a, ok: true });
-    await runRouteHook(a, after, 'after', values, rlog, signal);
+    await runRouteHook(a, after, 'after', values, rlog, signal, onHook);
   }
   return outcomes;
 }

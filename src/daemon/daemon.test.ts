@@ -150,3 +150,32 @@ describe('the loop on a fake EC2: eventual consistency, confirm, drain state, in
     assert.doesNotMatch(logs(), /reading EC2 failed/);
   });
 });
+
+describe('metrics of the loop', () => {
+  test('route series of routes no longer managed are removed, and route hooks are counted', async () => {
+    const { Metrics } = await import('../status/metrics.js');
+    const metrics = new Metrics();
+    const cfg = (routes: string) => {
+      const r = loadConfigText(`routetables:\n  t:\n    find: {type: main}\n    manage_routes:\n${routes}`, join(dir, 'm.yaml'));
+      if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+      return r.config;
+    };
+    const ec2 = new FakeEc2([{ id: 'rtb-1', vpcId: 'vpc-1', main: true, subnetIds: [], tags: {}, routes: [] }]);
+    const daemon = new Daemon({
+      config: cfg(`      - {cidr: 10.0.0.1/32, run_after_add_route: [/bin/true]}\n      - {cidr: 10.0.0.2/32}\n`),
+      identity: ME,
+      ec2,
+      log: createLogger({ format: 'json', stream: new PassThrough() }).log,
+      noop: false,
+      metrics,
+    });
+    await daemon.pass();
+    const cidrs = async (): Promise<string[]> => (await metrics.routeOwned.get()).values.map((v) => String(v.labels.cidr)).sort();
+    assert.deepEqual(await cidrs(), ['10.0.0.1/32', '10.0.0.2/32']);
+    assert.deepEqual((await metrics.hookRuns.get()).values.map((v) => [v.labels.hook, v.labels.outcome, v.value]), [['run_after_add_route', 'ok', 1]]);
+    daemon.reload(cfg(`      - {cidr: 10.0.0.2/32}\n`));
+    await daemon.stop();
+    await daemon.pass();
+    assert.deepEqual(await cidrs(), ['10.0.0.2/32'], 'the series of the route no longer managed is gone');
+  });
+});

@@ -20,6 +20,7 @@ import { HealthCheck, RemotePool } from '../health/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../status/metrics.js';
 import { applyPlan } from './apply.js';
+import { runOutcome } from '../hooks/run-argv.js';
 import type { ActionOutcome } from './apply.js';
 import { newReadCache, readWorld } from './read-world.js';
 import type { ReadCache, World } from './read-world.js';
@@ -106,6 +107,9 @@ export class Daemon {
   private lastWorld: World | undefined;
   /** When the last full read happened; the poll counts from it, whatever passes ran since. */
   private lastFullRead = 0;
+  /** Metric label sets written by the last update, to remove those of routes and checks that are gone. */
+  private readonly routeSeries = new Map<string, { route_table: string; cidr: string }>();
+  private checkSeries = new Map<string, { check: string; destination: string; remote: string }>();
   /** Passes that failed on an internal error (a bug), not on EC2. */
   internalErrors = 0;
   /** The last changes this daemon made (or tried), newest last. */
@@ -142,6 +146,7 @@ export class Daemon {
       // The check puts its own name (and destination) on each of its log lines.
       const check = new HealthCheck(spec, { logger: this.log, hooks: hookOpts });
       // The check logs its own transitions; a change only brings the next pass forward.
+      check.on('hook', (e) => this.countHook(e.hook, runOutcome(e.result)));
       check.on('result', (e) => this.opts.metrics?.probeSeconds.observe({ check: name, result: e.result.ok ? 'pass' : 'fail' }, e.result.latencyMs / 1000));
       check.on('change', (e) => {
         if (e.healthy) {
@@ -163,9 +168,14 @@ export class Daemon {
       if (this.pools.has(name)) continue;
       const pool = new RemotePool(spec, { ownIps: this.opts.identity.ownIps, logger: this.log.child({ remoteCheck: name }), signal: this.life.signal, hooks: hookOpts });
       pool.on('change', () => this.kick());
+      pool.on('hook', (e) => this.countHook(e.hook, runOutcome(e.result)));
       this.pools.set(name, pool);
     }
   }
+
+  private readonly countHook = (hook: string, outcome: string): void => {
+    this.opts.metrics?.hookRuns.inc({ hook, outcome });
+  };
 
   /** Brings the next pass forward (coalesced). */
   kick(): void {
@@ -254,7 +264,7 @@ export class Daemon {
     if (p.problems.length === 0) this.clearErrors('plan:');
     for (const a of p.actions) this.logDecision(a, apply);
     if (!apply) return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
-    const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal);
+    const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal, this.countHook);
     this.rememberWrites(outcomes, planWorld.tables);
     for (const o of outcomes) {
       const a = o.action;
@@ -444,7 +454,19 @@ export class Daemon {
     m.passSeconds.observe(r.durationMs / 1000);
     m.drained.set(this.drainState() !== undefined ? 1 : 0);
     const done = new Map(r.outcomes.map((o) => [routeKey(o.action.routeTableId, o.action.cidr), o]));
+    // Series of routes and checks that are gone are removed, so that an alert on them does not fire forever.
+    if (r.plan !== undefined) {
+      const now = new Set(r.plan.actions.map((a) => routeKey(a.routeTableId, a.cidr)));
+      for (const [key, labels] of this.routeSeries)
+        if (!now.has(key)) {
+          m.routeOwned.remove(labels);
+          m.holdDown.remove(labels);
+          m.flapping.remove(labels);
+          this.routeSeries.delete(key);
+        }
+    }
     for (const a of r.plan?.actions ?? []) {
+      this.routeSeries.set(routeKey(a.routeTableId, a.cidr), { route_table: a.routeTableId, cidr: a.cidr });
       const o = done.get(routeKey(a.routeTableId, a.cidr));
       const ours = o?.ok === true ? a.action !== 'delete' : a.current?.target === routeTarget(a.route, { identity: this.opts.identity, ...(this.lastWorld !== undefined ? { instanceInterfaces: this.lastWorld.instanceInterfaces } : {}) }).networkInterfaceId;
       const labels = { route_table: a.routeTableId, cidr: a.cidr };
@@ -452,11 +474,19 @@ export class Daemon {
       m.holdDown.set(labels, a.reason === Reason.HoldDown ? 1 : 0);
       m.flapping.set(labels, a.reason === Reason.Flapping ? 1 : 0);
     }
+    const checks = new Map<string, { check: string; destination: string; remote: string }>();
     for (const c of this.allChecks()) {
       const labels = { check: c.check.name, destination: c.check.destination, remote: String(c.remote) };
+      checks.set(JSON.stringify(labels), labels);
       m.checkHealthy.set(labels, c.check.healthy ? 1 : 0);
       m.checkDecided.set(labels, c.check.decided ? 1 : 0);
     }
+    for (const [key, labels] of this.checkSeries)
+      if (!checks.has(key)) {
+        m.checkHealthy.remove(labels);
+        m.checkDecided.remove(labels);
+      }
+    this.checkSeries = checks;
   }
 
   /** Every running check, local and remote. */

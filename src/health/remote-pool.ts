@@ -8,7 +8,7 @@ import type { CheckSpec } from '../config/index.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { HealthCheck } from './runner.js';
-import type { ChangeEvent, CheckSnapshot, HealthCheckOptions, ResultEvent } from './runner.js';
+import type { ChangeEvent, CheckSnapshot, HealthCheckOptions, HookDoneEvent, ResultEvent } from './runner.js';
 
 export interface RemotePoolOptions extends Omit<HealthCheckOptions, 'destination' | 'logger'> {
   /** This instance's own addresses: never checked. */
@@ -29,6 +29,7 @@ export interface RemotePoolEvents {
   change: [ChangeEvent];
   transition: [ChangeEvent];
   result: [ResultEvent];
+  hook: [HookDoneEvent];
 }
 
 export class RemotePoolError extends Error {
@@ -159,6 +160,7 @@ export class RemotePool extends EventEmitter<RemotePoolEvents> {
     check.on('change', (e) => this.emit('change', e));
     check.on('transition', (e) => this.emit('transition', e));
     check.on('result', (e) => this.emit('result', e));
+    check.on('hook', (e) => this.emit('hook', e));
     this.checks.set(ip, { check, ac });
     check.start(ac.signal);
     this.log.info({ check: this.template.name, destination: ip }, 'remote health check started');

@@ -26,6 +26,14 @@ export interface RunArgvOptions {
   readonly cwd?: string;
 }
 
+/** A run's outcome in one word, for metrics: ok, failed, timeout, aborted or spawn_error. */
+export function runOutcome(r: RunArgvResult): 'ok' | 'failed' | 'timeout' | 'aborted' | 'spawn_error' {
+  if (r.spawnError !== undefined) return 'spawn_error';
+  if (r.timedOut) return 'timeout';
+  if (r.aborted) return 'aborted';
+  return r.exitCode === 0 ? 'ok' : 'failed';
+}
+
 export interface RunArgvResult {
   /** The exit status, or null when the process was ended by a signal or never started. */
   readonly exitCode: number | null;
