@@ -39,7 +39,7 @@ export async function boot(o: BootOptions): Promise<Booted> {
   const metrics = o.metrics;
   const ec2 = new SdkEc2({ region: md.region, ...(metrics !== undefined ? { onCall: (action: string, outcome: string) => metrics.ec2Calls.inc({ action, outcome }) } : {}) });
   try {
-    const identity = await resolveIdentity(md, ec2, o.startupTimeoutMs, (why) => o.log.warn({}, `EC2 not reachable yet: ${why}`));
+    const identity = await resolveIdentity(md, ec2, o.startupTimeoutMs, (why) => o.log.warn({}, `EC2 not reachable yet: ${why}`), o.signal);
     o.log.info({ networkInterfaceId: identity.networkInterfaceId }, 'routes will point at this interface');
     return { daemon: new Daemon({ config: o.config, identity, ec2, log: o.log, noop: o.noop, ...(metrics !== undefined ? { metrics } : {}) }), ec2 };
   } catch (e) {

@@ -4,6 +4,7 @@
 import type { Identity } from '../core/types.js';
 import { toEc2Error } from '../ec2/errors.js';
 import type { Ec2Port, InterfaceView } from '../ec2/port.js';
+import { StartupAborted, abortableSleep, aborted } from '../imds/abort.js';
 import type { MetadataIdentity } from '../imds/identity.js';
 
 export class StartupError extends Error {
@@ -39,7 +40,13 @@ export function pickInterface(instanceId: string, interfaces: readonly Interface
 }
 
 /** Finds our forwarding interface, retrying EC2 until the deadline. */
-export async function resolveIdentity(md: MetadataIdentity, ec2: Ec2Port, deadlineMs: number, onRetry?: (why: string) => void): Promise<Identity> {
+export async function resolveIdentity(
+  md: MetadataIdentity,
+  ec2: Ec2Port,
+  deadlineMs: number,
+  onRetry?: (why: string) => void,
+  signal?: AbortSignal,
+): Promise<Identity> {
   const deadline = performance.now() + deadlineMs;
   let delay = 500;
   for (;;) {
@@ -50,8 +57,9 @@ export async function resolveIdentity(md: MetadataIdentity, ec2: Ec2Port, deadli
       const err = toEc2Error('DescribeNetworkInterfaces', e);
       if (performance.now() + delay > deadline || err.code === 'EC2_PERMISSION_DENIED')
         throw new StartupError('START_EC2', `cannot reach EC2 at ${endpointHint()} to find the interfaces of ${md.instanceId}: ${err.message}`);
+      if (aborted(signal)) throw new StartupAborted();
       onRetry?.(err.message);
-      await new Promise((r) => setTimeout(r, delay));
+      await abortableSleep(delay, signal);
       delay = Math.min(delay * 2, 8000);
       continue;
     }

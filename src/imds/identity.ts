@@ -3,6 +3,7 @@
 // SDK's config file settings point it elsewhere. Retries with backoff until
 // a deadline, then fails with what was unreachable and which setting names it.
 import { MetadataService } from '@aws-sdk/ec2-metadata-service';
+import { StartupAborted, abortableSleep, aborted } from './abort.js';
 
 export interface MetadataIdentity {
   readonly instanceId: string;
@@ -76,22 +77,18 @@ export async function fetchIdentity(opts: IdentityOptions = {}): Promise<Metadat
   const md = new MetadataService({ httpOptions: { timeout: 2000 }, retries: 0 });
   let delay = 500;
   for (let attempt = 1; ; attempt++) {
+    if (aborted(opts.signal)) throw new StartupAborted();
     try {
       return await readIdentity(md);
     } catch (e) {
+      if (aborted(opts.signal)) throw new StartupAborted();
       const why = e instanceof Error ? e.message : String(e);
       const left = deadline - performance.now();
-      if (left <= 0 || opts.signal?.aborted === true)
+      if (left <= 0)
         throw new MetadataError(`instance metadata is unreachable at ${endpointDescription()} after ${attempt} attempt(s): ${why}`);
       const wait = Math.min(delay, left);
       opts.onRetry?.(attempt, why, wait);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, wait);
-        opts.signal?.addEventListener('abort', () => {
-          clearTimeout(t);
-          resolve();
-        }, { once: true });
-      });
+      await abortableSleep(wait, opts.signal);
       delay = Math.min(delay * 2, 8000);
     }
   }

@@ -282,6 +282,40 @@ describe('-noop', () => {
   });
 });
 
+describe('signals during start-up', () => {
+  test('SIGTERM while metadata is still unreachable stops the daemon at once (exit 0), not after -startup-timeout', async () => {
+    const sim = await startSim();
+    const d = daemon(sim, A, scratch.file('term-startup.yaml', NAT_CONFIG), ['-startup-timeout=120'], { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' });
+    await d.waitForLog(/instance metadata not reachable yet/);
+    const sent = Date.now();
+    d.child.kill('SIGTERM');
+    assert.equal(await d.exit(), 0, d.logs);
+    assert.ok(Date.now() - sent < 20_000, `took ${Date.now() - sent} ms to stop`);
+    assert.match(d.logs, /stopped during start-up/);
+  });
+
+  test('SIGTERM while EC2 is still unreachable stops the daemon at once (exit 0)', async () => {
+    const sim = await startSim();
+    const d = daemon(sim, A, scratch.file('term-startup-ec2.yaml', NAT_CONFIG), ['-startup-timeout=120'], { AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:9' });
+    await d.waitForLog(/EC2 not reachable yet/);
+    d.child.kill('SIGTERM');
+    assert.equal(await d.exit(), 0, d.logs);
+    assert.match(d.logs, /stopped during start-up/);
+  });
+
+  test('SIGHUP during start-up does not end the daemon; the config is reloaded once it runs', async () => {
+    const sim = await startSim();
+    await sim.admin('POST', 'faults', { imds: { mode: 'refuse' } });
+    const d = daemon(sim, A, scratch.file('hup-startup.yaml', NAT_CONFIG));
+    await d.waitForLog(/instance metadata not reachable yet/);
+    d.child.kill('SIGHUP');
+    await d.waitForLog(/SIGHUP during start-up/);
+    await sim.admin('DELETE', 'faults');
+    await d.waitForLog(/SIGHUP: config reloaded/, 30_000);
+    assert.equal(d.child.exitCode, null, 'still running');
+  });
+});
+
 describe('start-up failures are clear', () => {
   const noStack = (s: string): void => assert.doesNotMatch(s, /\n\s+at .*:\d+:\d+\)?\n/);
 

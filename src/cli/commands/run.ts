@@ -2,6 +2,7 @@
 import { formatProblem, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
 import { StartupError } from '../../daemon/startup.js';
+import { StartupAborted } from '../../imds/abort.js';
 import { createLogger } from '../../log/logger.js';
 import type { LogFormat } from '../../log/logger.js';
 import type { FlagSpec, Parsed } from '../flags.js';
@@ -80,6 +81,14 @@ export const runCommand: Command = {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // A SIGHUP before start-up is done must not end the daemon (Node's default): it is remembered and
+    // the config reloaded once the daemon runs.
+    let hupDuringStartup = false;
+    const onEarlyHup = (): void => {
+      hupDuringStartup = true;
+      log.info({}, 'SIGHUP during start-up: the config will be reloaded once started');
+    };
+    process.on('SIGHUP', onEarlyHup);
     const noop = parsed.flags.noop === true;
     log.info({ config: config.file, noop, oneshot: parsed.flags.oneshot === true, version: versionLine() }, 'awsnycast starting');
     let booted;
@@ -93,6 +102,12 @@ export const runCommand: Command = {
     } catch (e) {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      process.off('SIGHUP', onEarlyHup);
+      if (e instanceof StartupAborted) {
+        log.info({}, 'stopped during start-up');
+        close();
+        return EXIT.ok;
+      }
       if (e instanceof StartupError) {
         log.error({ code: e.code }, e.message);
         close();
@@ -117,6 +132,8 @@ export const runCommand: Command = {
       daemon.reload(r.config);
     };
     process.on('SIGHUP', onHup);
+    process.off('SIGHUP', onEarlyHup);
+    if (hupDuringStartup) onHup();
     const { startStatusServer } = await import('../../status/server.js');
     const status =
       parsed.flags.oneshot === true || metrics === undefined
