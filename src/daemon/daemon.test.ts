@@ -179,3 +179,19 @@ describe('metrics of the loop', () => {
     assert.deepEqual(await cidrs(), ['10.0.0.2/32'], 'the series of the route no longer managed is gone');
   });
 });
+
+describe('the status document after a pass', () => {
+  test('shows the route as our write left it, with the action and its outcome (not the read before it)', async () => {
+    const { statusDocument } = await import('../status/snapshot.js');
+    const { daemon } = setup('      - {cidr: 10.0.0.1/32}\n');
+    await daemon.pass();
+    const doc = statusDocument(daemon, { version: 'test', noop: false, startedAt: new Date() });
+    const r = doc.routes.find((x) => x.cidr === '10.0.0.1/32')!;
+    assert.deepEqual([r.target, r.state, r.ours, r.action, r.outcome], ['eni-a', 'active', true, 'create', 'ok']);
+    const other = setup('      - {cidr: 10.0.0.1/32}\n');
+    other.ec2.failNext('CreateRoute');
+    await other.daemon.pass();
+    const failed = statusDocument(other.daemon, { version: 'test', noop: false, startedAt: new Date() }).routes.find((x) => x.cidr === '10.0.0.1/32')!;
+    assert.deepEqual([failed.target, failed.state, failed.ours, failed.outcome], [null, 'missing', false, 'EC2_TRANSIENT']);
+  });
+});

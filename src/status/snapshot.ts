@@ -16,6 +16,8 @@ export interface RouteStatus {
   action: string;
   reason: string;
   detail: string;
+  /** The outcome of the last pass's change of this route: `ok`, the failure's code, or null when it changed nothing. */
+  outcome: string | null;
 }
 
 export interface StatusDocument {
@@ -57,17 +59,24 @@ export function statusDocument(d: Daemon, o: { version: string; noop: boolean; s
     drained: drain ?? null,
     lastPass:
       last === undefined ? null : { startedAt: last.startedAt, durationMs: last.durationMs, ok: last.ok, ...(last.error !== undefined ? { error: last.error } : {}) },
-    routes: (last?.plan?.actions ?? []).map((a) => ({
-      routeTable: a.routeTableId,
-      tableName: a.tableName,
-      cidr: a.cidr,
-      target: a.current?.target ?? null,
-      state: a.current?.state ?? 'missing',
-      ours: a.current?.target === id.networkInterfaceId,
-      action: a.action,
-      reason: a.reason,
-      detail: a.detail,
-    })),
+    routes: (last?.plan?.actions ?? []).map((a): RouteStatus => {
+      const o = last?.outcomes.find((x) => x.action.routeTableId === a.routeTableId && x.action.cidr === a.cidr);
+      // After a change we made, the route is what we wrote, not what the read before it showed.
+      const written = o?.ok === true;
+      const target = written ? (a.action === 'delete' ? null : (a.target ?? null)) : (a.current?.target ?? null);
+      return {
+        routeTable: a.routeTableId,
+        tableName: a.tableName,
+        cidr: a.cidr,
+        target,
+        state: written ? (a.action === 'delete' ? 'missing' : 'active') : (a.current?.state ?? 'missing'),
+        ours: target === id.networkInterfaceId,
+        action: a.action,
+        reason: a.reason,
+        detail: a.detail,
+        outcome: o === undefined ? null : o.ok ? 'ok' : (o.error?.code ?? 'failed'),
+      };
+    }),
     checks: d.allChecks().filter((c) => !c.remote).map((c) => ({ ...c.check.snapshot(), remote: false as const })),
     remoteChecks: d
       .allChecks()
