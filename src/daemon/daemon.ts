@@ -140,7 +140,8 @@ export class Daemon {
         this.healthySince.delete(name);
       }
     }
-    const hookOpts = { substitute: (a: string) => substitute(a, this.values) };
+    // plan and -noop promise to change nothing: no hook of any kind runs (route hooks never run there either).
+    const hookOpts = this.opts.noop ? (false as const) : { substitute: (a: string) => substitute(a, this.values) };
     for (const [name, spec] of Object.entries(wanted)) {
       if (this.checks.has(name)) continue;
       // The check puts its own name (and destination) on each of its log lines.

@@ -135,3 +135,35 @@ describe('EC2 failures during passes', () => {
     await d.waitForLog(/recovered: read:/);
   });
 });
+
+describe('plan and -noop change nothing', () => {
+  test('no health-check hook runs under plan or run -noop (a normal run does run it)', async () => {
+    const sim = await startSim();
+    const { existsSync } = await import('node:fs');
+    const marker = (name: string): string => `${scratch.dir}/${name}.ran`;
+    const config = (name: string): string =>
+      scratch.file(
+        `${name}.yaml`,
+        `poll_time: 1
+healthchecks:
+  up: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 1, fall: 3, run_on_healthy: [/bin/sh, -c, 'touch ${marker(name)}']}
+routetables:
+  mine:
+    find: {type: by_tag, config: {key: az, value: "\${az}"}}
+    manage_routes:
+      - {cidr: 10.0.0.53/32, healthcheck: up}
+`,
+      );
+    const plan = start(sim, ['plan', '-f', config('plan-hook'), '-log-format=json']);
+    assert.equal(await plan.exit(), 0, plan.logs);
+    const noop = start(sim, ['-f', config('noop-hook'), '-noop', '-log-format=json']);
+    await noop.waitForLog(/health check is now healthy/);
+    await sleep(1000);
+    await noop.stop();
+    assert.equal(existsSync(marker('plan-hook')), false, 'plan ran a hook');
+    assert.equal(existsSync(marker('noop-hook')), false, 'run -noop ran a hook');
+    const real = start(sim, ['-f', config('real-hook'), '-log-format=json']);
+    await waitFor(() => existsSync(marker('real-hook')), 15_000, 'a normal run to run the hook');
+    await real.stop();
+  });
+});
