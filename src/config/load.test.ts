@@ -549,3 +549,39 @@ describe('certificates', () => {
     assert.deepEqual(r.ok ? [] : r.problems.map((p) => p.code), [ErrorCode.File]);
   });
 });
+
+describe('durations are capped below what a Node timer can hold', () => {
+  // Node fires a timer of 2^31 ms (~24.9 days) or more after 1 ms: poll_time 2592000 once made ~200 reads a second.
+  test('poll_time, every, timeout, hook_timeout and hold_down past their maxima are errors at their key', () => {
+    const p = problems(`poll_time: 2592000
+healthchecks:
+  a: {type: ping, destination: 127.0.0.1, every: 2592000, timeout: 7200, hook_timeout: 2592000}
+routetables:
+  t:
+    find: {type: main}
+    manage_routes: [{cidr: 10.0.0.1/32, healthcheck: a, hold_down: 2592000, hook_timeout: 5000}]
+`);
+    assert.deepEqual(
+      p.map((x) => [x.path, x.line]).sort(),
+      [
+        ['healthchecks.a.every', 3],
+        ['healthchecks.a.hook_timeout', 3],
+        ['healthchecks.a.timeout', 3],
+        ['poll_time', 1],
+        ['routetables.t.manage_routes[0].hold_down', 7],
+        ['routetables.t.manage_routes[0].hook_timeout', 7],
+      ].sort(),
+    );
+    assert.ok(p.every((x) => /must be at most \d+ seconds/.test(x.message)), p.map((x) => x.message).join('\n'));
+  });
+  test('the maxima themselves are accepted', () => {
+    config(`poll_time: 86400
+healthchecks:
+  a: {type: ping, destination: 127.0.0.1, every: 3600, timeout: 3600, hook_timeout: 3600}
+routetables:
+  t:
+    find: {type: main}
+    manage_routes: [{cidr: 10.0.0.1/32, healthcheck: a, hold_down: 86400, hook_timeout: 3600}]
+`);
+  });
+});

@@ -90,22 +90,31 @@ const looseNumberJson = (min: number, extra: Record<string, unknown> = {}): Reco
   ],
 });
 
-export const positiveNumber = (required?: string, minimum = 0): Leaf =>
+/**
+ * Seconds above this are refused: Node fires a timer of 2^31 ms (~24.9 days)
+ * or more after 1 ms, so a huge duration would become a busy loop. Each key
+ * sets its own, lower maximum.
+ */
+export const MAX_SECONDS = { pollTime: 86_400, check: 3600, hook: 3600, holdDown: 86_400 } as const;
+
+export const positiveNumber = (required?: string, minimum = 0, maximum?: number): Leaf =>
   leaf(
-    looseNumberJson(0, minimum > 0 ? { minimum } : {}),
+    looseNumberJson(0, { ...(minimum > 0 ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}) }),
     (v) => {
       const n = looseNumber(v);
       if (n === undefined || n <= 0) return enc(ErrorCode.Value, `must be a positive number of seconds (got ${show(v)})`);
       if (n < minimum) return enc(ErrorCode.Value, `must be at least ${minimum} (got ${show(v)})`);
+      if (maximum !== undefined && n > maximum) return enc(ErrorCode.Value, `must be at most ${maximum} seconds (got ${show(v)})`);
       return undefined;
     },
     required,
   );
 
-export const nonNegativeNumber = (): Leaf =>
-  leaf({ anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*\\+?(\\d+(\\.\\d*)?|\\.\\d+)\\s*$' }] }, (v) => {
+export const nonNegativeNumber = (maximum?: number): Leaf =>
+  leaf({ anyOf: [{ type: 'number', minimum: 0, ...(maximum !== undefined ? { maximum } : {}) }, { type: 'string', pattern: '^\\s*\\+?(\\d+(\\.\\d*)?|\\.\\d+)\\s*$' }] }, (v) => {
     const n = looseNumber(v);
-    return n === undefined || n < 0 ? enc(ErrorCode.Value, `must be zero or a positive number of seconds (got ${show(v)})`) : undefined;
+    if (n === undefined || n < 0) return enc(ErrorCode.Value, `must be zero or a positive number of seconds (got ${show(v)})`);
+    return maximum !== undefined && n > maximum ? enc(ErrorCode.Value, `must be at most ${maximum} seconds (got ${show(v)})`) : undefined;
   });
 
 export const intRange = (min: number, max: number): Leaf =>
@@ -348,12 +357,12 @@ function checkSchema(remote: boolean) {
       destination,
       rise: positiveInt().optional().describe('Consecutive passes to become healthy. Default 2.'),
       fall: positiveInt().optional().describe('Consecutive failures to become unhealthy. Default 3.'),
-      every: positiveNumber('is required', 0.1).describe('Seconds between runs; fractions down to 0.1.'),
-      timeout: positiveNumber().optional().describe('Seconds; default the smaller of every and 5.'),
+      every: positiveNumber('is required', 0.1, MAX_SECONDS.check).describe('Seconds between runs; fractions down to 0.1; at most 3600.'),
+      timeout: positiveNumber(undefined, 0, MAX_SECONDS.check).optional().describe('Seconds; default the smaller of every and 5; at most 3600.'),
       config,
       run_on_healthy: argv().optional(),
       run_on_unhealthy: argv().optional(),
-      hook_timeout: positiveNumber().optional().describe('Seconds a hook may run. Default 30.'),
+      hook_timeout: positiveNumber(undefined, 0, MAX_SECONDS.hook).optional().describe('Seconds a hook may run. Default 30; at most 3600.'),
     });
   });
   return z.discriminatedUnion('type', variants as unknown as [(typeof variants)[0], ...(typeof variants)[number][]], {
@@ -468,13 +477,13 @@ export const route = mapping({
   if_unhealthy: bool().optional().describe('Act as a backup: take the route only when its owner is dead.'),
   never_delete: bool().optional().describe('Keep our route even when our check fails.'),
   ...Object.fromEntries(ROUTE_HOOKS.map((h) => [h, argv().optional()])),
-  hook_timeout: positiveNumber().optional().describe('Seconds a route hook may run. Default 30.'),
+  hook_timeout: positiveNumber(undefined, 0, MAX_SECONDS.hook).optional().describe('Seconds a route hook may run. Default 30; at most 3600.'),
   priority: intRange(0, 100)
     .optional()
     .describe('Backup rank, 0-100 (higher acts first when several backups see the same dead owner). Default 50.'),
-  hold_down: nonNegativeNumber()
+  hold_down: nonNegativeNumber(MAX_SECONDS.holdDown)
     .optional()
-    .describe('Seconds a primary waits (healthy, and since its own last change) before taking a live route back. Default 30; 0 disables.'),
+    .describe('Seconds a primary waits (healthy, and since its own last change) before taking a live route back. Default 30; 0 disables; at most 86400.'),
 }, 'a route mapping');
 
 export const routeTable = mapping({
@@ -516,7 +525,7 @@ export const drainSection = mapping({
 }, 'a mapping');
 
 export const configFile = mapping({
-  poll_time: positiveNumber().optional().describe('Seconds between route table reads. Default 300.'),
+  poll_time: positiveNumber(undefined, 0, MAX_SECONDS.pollTime).optional().describe('Seconds between route table reads. Default 300; at most 86400 (a day).'),
   all_vpcs: bool()
     .optional()
     .describe('Manage matching route tables in every VPC of the region, not only this instance\'s VPC. Default false.'),

@@ -25,6 +25,7 @@ import type { ActionOutcome } from './apply.js';
 import { newReadCache, readWorld } from './read-world.js';
 import type { ReadCache, World } from './read-world.js';
 import { FlapDetector } from './flap.js';
+import { timerDelay } from '../timers.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -357,7 +358,7 @@ export class Daemon {
     if (risky.length === 0) return { plan: p, world };
     const backups = risky.filter((a) => a.route.ifUnhealthy);
     const delay = backups.length === 0 ? 0 : Math.min(...backups.map((a) => rankDelayMs(a.route.priority, this.opts.identity.instanceId, a.routeTableId, a.cidr)));
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) await new Promise((r) => setTimeout(r, timerDelay(delay)));
     const ids = [...new Set(risky.map((a) => a.routeTableId))];
     const fresh = this.seen(await readWorld(this.opts.ec2, this.config, this.opts.identity, this.cache, { allVpcs: this.config.allVpcs, routeTableIds: ids }), false);
     const tables = world.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
@@ -575,7 +576,7 @@ export class Daemon {
       // A hold-down that ends before the next poll gets a pass of its own.
       for (const a of r.plan?.actions ?? []) if (a.retryAfterMs !== undefined) ms = Math.min(ms, a.retryAfterMs + 50);
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
+        const t = setTimeout(resolve, timerDelay(ms));
         this.wake = () => {
           clearTimeout(t);
           resolve();

@@ -16,6 +16,7 @@ import { HealthCode, fail } from './result.js';
 import type { Probe, ProbeResult } from './result.js';
 import { INITIAL_STATE, step, word } from './state.js';
 import type { CheckState, HealthWord } from './state.js';
+import { timerDelay } from '../timers.js';
 
 export interface ResultRecord extends ProbeResult {
   /** Wall-clock time of the verdict, ISO 8601. */
@@ -267,7 +268,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     if (this.t0 + this.turn * this.everyMs < now - this.everyMs) this.turn = Math.ceil((now - this.t0) / this.everyMs);
     const at = this.t0 + this.turn * this.everyMs;
     // Whole milliseconds: node keeps one timer list per distinct duration, and fractional ones each make a new list.
-    this.timer = setTimeout(() => this.onTurn(), Math.max(0, Math.round(at - now)));
+    this.timer = setTimeout(() => this.onTurn(), timerDelay(Math.round(at - now)));
   }
 
   private onTurn(): void {

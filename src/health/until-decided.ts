@@ -3,6 +3,7 @@
 import type { CheckSpec } from '../config/index.js';
 import { HealthCheck } from './runner.js';
 import type { CheckSnapshot, HealthCheckOptions } from './runner.js';
+import { timerDelay } from '../timers.js';
 
 export interface Target {
   readonly spec: CheckSpec;
@@ -32,7 +33,7 @@ export async function runUntilDecided(
   const bound = Math.max(0, ...targets.map((t) => decisionBoundMs(t.spec, jitterMs)));
   try {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, bound);
+      const timer = setTimeout(finish, timerDelay(bound));
       function finish(): void {
         clearTimeout(timer);
         life.signal.removeEventListener('abort', finish);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import { timerDelay } from '../timers.js';
 
 export interface RunArgvOptions {
   /** Variables added to (and overriding) this process's environment. */
@@ -156,13 +157,13 @@ export function runArgv(argv: readonly string[], opts: RunArgvOptions): Promise<
       const grace = opts.killGraceMs ?? 0;
       if (grace > 0 && exited === undefined) {
         killGroup(child.pid, 'SIGTERM');
-        killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
+        killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), timerDelay(grace));
       } else {
         killGroup(child.pid, 'SIGKILL');
       }
       // The leader may have exited already while a member holds the pipes open.
       if (exited !== undefined) done();
-    }, opts.timeoutMs);
+    }, timerDelay(opts.timeoutMs));
 
     const onAbort = (): void => {
       aborted = true;

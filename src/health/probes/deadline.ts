@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { HealthCode, fail, roundMs } from '../result.js';
 import type { ProbeResult } from '../result.js';
+import { timerDelay } from '../../timers.js';
 
 export interface Deadline {
   /** Settles the probe (only the first call counts). */
@@ -40,7 +41,7 @@ export function withDeadline(signal: AbortSignal, timeoutMs: number, start: (d: 
     };
     const onAbort = (): void => finish(fail(HealthCode.aborted, elapsed(), 'stopped'));
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => finish(handlers?.onTimeout() ?? fail(HealthCode.timeout, elapsed(), `no result within ${Math.round(timeoutMs)} ms`)), timeoutMs);
+    const timer = setTimeout(() => finish(handlers?.onTimeout() ?? fail(HealthCode.timeout, elapsed(), `no result within ${Math.round(timeoutMs)} ms`)), timerDelay(timeoutMs));
     try {
       handlers = start({ finish, elapsed });
     } catch (e) {
