@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runArgv } from './run-argv.js';
 
 test('a command that exits 0 reports its status and output', async () => {
@@ -89,4 +91,28 @@ test('only the tail of long output is kept', async () => {
   const r = await runArgv(['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done'], { timeoutMs: 5000, tailBytes: 100 });
   assert.ok(r.stdoutTail.length <= 100);
   assert.ok(r.stdoutTail.endsWith('line1999\n'));
+});
+
+test('after a timeout, a member that ignores SIGTERM is killed at the end of the grace even when the leader died on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'awsn-hook-'));
+  const pidFile = join(dir, 'pid');
+  try {
+    // The leader (sh, waiting) dies on SIGTERM; its child ignores SIGTERM (the ignored disposition survives exec).
+    const r = await runArgv(['/bin/sh', '-c', `(trap "" TERM; exec sleep 30) & echo $! > ${pidFile}; wait`], { timeoutMs: 300, killGraceMs: 400 });
+    assert.equal(r.timedOut, true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 5000;
+    while (alive() && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+    assert.equal(alive(), false, 'the member that ignored SIGTERM survived');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

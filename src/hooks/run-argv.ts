@@ -142,7 +142,9 @@ export function runArgv(argv: readonly string[], opts: RunArgvOptions): Promise<
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      clearTimeout(killTimer);
+      // After a timeout, the group gets its SIGKILL at the end of the grace whatever the leader did:
+      // a leader that dies on SIGTERM must not save a member that ignores it.
+      if (!timedOut) clearTimeout(killTimer);
       clearTimeout(drainTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       child.stdout.destroy();
