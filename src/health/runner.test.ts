@@ -352,6 +352,23 @@ describe('HealthCheck hooks', () => {
     }
   });
 
+  test('hooks of a flapping check are coalesced: a transition superseded while an earlier hook runs is skipped, the latest one runs', async () => {
+    // 20 alternating results, then failures only: about 20 transitions in 0.6 s, each hook taking 0.2 s.
+    const results = [...Array.from({ length: 20 }, (_, i) => i % 2 === 0), false];
+    const check = new HealthCheck(spec({ rise: 1, fall: 1, runOnHealthy: ['sh', '-c', 'sleep 0.2'], runOnUnhealthy: ['sh', '-c', 'sleep 0.2'] }), {
+      probe: scripted(results),
+      hooks: {},
+    });
+    const hooksDone: string[] = [];
+    check.on('hook', (e) => hooksDone.push(e.hook));
+    check.start();
+    await new Promise((ok) => setTimeout(ok, 2500));
+    check.stop();
+    await check.settled();
+    assert.ok(hooksDone.length >= 2 && hooksDone.length <= 6, `${hooksDone.length} hook runs: ${hooksDone.join(', ')}`);
+    assert.equal(hooksDone.at(-1), 'run_on_unhealthy', 'the hook of the latest state ran last');
+  });
+
   test('a hook that hangs neither blocks probes nor outlives its timeout, and its failure is logged', async () => {
     const logged: Array<Record<string, unknown>> = [];
     const logger = {

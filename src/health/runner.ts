@@ -136,6 +136,8 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   private probeAc = new AbortController();
   private inFlightDone: Promise<void> = Promise.resolve();
   private hookChain: Promise<unknown> = Promise.resolve();
+  /** Counts the transitions whose hook was queued; only the newest queued one runs. */
+  private hookGen = 0;
 
   constructor(
     readonly spec: CheckSpec,
@@ -388,8 +390,15 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     if (argv === undefined || argv.length === 0) return;
     const event = { check: this.name, destination: this.destination, from: e.from, to: e.to, detail: e.result.detail };
     const signal = this.life.signal;
+    // Coalesced: a transition that is still waiting for an earlier hook when a newer one comes is
+    // dropped, so a flapping check runs the hook of its latest state, not a late backlog.
+    const gen = ++this.hookGen;
     this.hookChain = this.hookChain.then(async () => {
       if (signal.aborted) return;
+      if (gen !== this.hookGen) {
+        this.log.info({ check: this.name, destination: this.destination, hook: hookName(e.to) }, 'health check hook skipped: a later transition superseded it');
+        return;
+      }
       const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, hooks ?? {}, signal);
       this.notify('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
     });
