@@ -8,6 +8,7 @@ import type { PlannedAction } from '../core/plan.js';
 import { Ec2Error, Ec2Outcome, toEc2Error } from '../ec2/errors.js';
 import type { Ec2Port } from '../ec2/port.js';
 import { runArgv, runOutcome } from '../hooks/run-argv.js';
+import { timerDelay } from '../timers.js';
 import type { Logger } from '../log/logger.js';
 
 /** Told of every hook run: its name and outcome (metrics count them). */
@@ -64,21 +65,45 @@ async function runRouteHook(
   else log.info(fields, `${hook} ran`);
 }
 
-/** Applies every action that changes something; `none` actions are skipped. */
+/** How long a route change waits for its "before" hook at most (less if the hook's own timeout is shorter). */
+export const BEFORE_HOOK_BUDGET_MS = 2000;
+
+export interface ApplyOptions {
+  readonly signal?: AbortSignal;
+  readonly onHook?: HookCounter;
+  /** Receives each "after" hook run, which the changes do not wait for (the daemon awaits them on shutdown). */
+  readonly afterHook?: (run: Promise<void>) => void;
+}
+
+/**
+ * Applies every action that changes something; `none` actions are skipped.
+ * Hooks never hold a route change for long: the "before" hooks of all the
+ * changes start together, and the changes wait for them at most
+ * BEFORE_HOOK_BUDGET_MS (a hook still running then goes on until its own
+ * hook_timeout, in parallel with the change); "after" hooks start once their
+ * change is made and nothing waits for them.
+ */
 export async function applyPlan(
   actions: readonly PlannedAction[],
   ec2: Ec2Port,
   values: PlaceholderValues,
   log: Logger,
-  signal?: AbortSignal,
-  onHook?: HookCounter,
+  opts: ApplyOptions = {},
 ): Promise<ActionOutcome[]> {
+  const { signal, onHook } = opts;
+  const changes = actions.filter((a) => a.action !== 'none');
+  const logOf = (a: PlannedAction): Logger => log.child({ routeTable: a.routeTableId, cidr: a.cidr });
+  const before = changes.map((a) => runRouteHook(a, HOOKS[a.action as keyof typeof HOOKS][0], 'before', values, logOf(a), signal, onHook));
+  if (before.length > 0) {
+    const budget = Math.min(BEFORE_HOOK_BUDGET_MS, ...changes.map((a) => a.route.hookTimeout * 1000));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(before), new Promise<void>((ok) => (timer = setTimeout(ok, timerDelay(budget))))]);
+    clearTimeout(timer);
+  }
   const outcomes: ActionOutcome[] = [];
-  for (const a of actions) {
-    if (a.action === 'none') continue;
-    const rlog = log.child({ routeTable: a.routeTableId, cidr: a.cidr });
-    const [before, after] = HOOKS[a.action];
-    await runRouteHook(a, before, 'before', values, rlog, signal, onHook);
+  for (const a of changes) {
+    const rlog = logOf(a);
+    const after = HOOKS[a.action as keyof typeof HOOKS][1];
     try {
       if (a.action === 'create') await ec2.createRoute(a.routeTableId, a.cidr, a.target ?? '');
       else if (a.action === 'replace') await ec2.replaceRoute(a.routeTableId, a.cidr, a.target ?? '');
@@ -100,7 +125,7 @@ export async function applyPlan(
       `${a.action === 'create' ? 'created' : a.action === 'replace' ? 'replaced' : 'deleted'} route: ${a.detail}`,
     );
     outcomes.push({ action: a, ok: true });
-    await runRouteHook(a, after, 'after', values, rlog, signal, onHook);
+    opts.afterHook?.(runRouteHook(a, after, 'after', values, rlog, signal, onHook));
   }
   return outcomes;
 }

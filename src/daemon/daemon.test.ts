@@ -68,6 +68,7 @@ describe('the loop on a fake EC2', () => {
     const out = join(dir, 'hook.txt');
     const { daemon } = setup(`      - {cidr: 10.0.0.1/32, run_after_add_route: [/bin/sh, -c, 'echo "$AWSNYCAST_EVENT $AWSNYCAST_CIDR $AWSNYCAST_ROUTE_TABLE_ID $AWSNYCAST_NEW_TARGET $AWSNYCAST_REASON \${instance_id}" > ${out}']}\n`);
     await daemon.pass();
+    await daemon.hooksSettled();
     assert.equal(readFileSync(out, 'utf8').trim(), 'after_create_route 10.0.0.1/32 rtb-1 eni-a MISSING_CREATE i-0000000a');
   });
 
@@ -170,6 +171,7 @@ describe('metrics of the loop', () => {
       metrics,
     });
     await daemon.pass();
+    await daemon.hooksSettled();
     const cidrs = async (): Promise<string[]> => (await metrics.routeOwned.get()).values.map((v) => String(v.labels.cidr)).sort();
     assert.deepEqual(await cidrs(), ['10.0.0.1/32', '10.0.0.2/32']);
     assert.deepEqual((await metrics.hookRuns.get()).values.map((v) => [v.labels.hook, v.labels.outcome, v.value]), [['run_after_add_route', 'ok', 1]]);
@@ -193,5 +195,32 @@ describe('the status document after a pass', () => {
     await other.daemon.pass();
     const failed = statusDocument(other.daemon, { version: 'test', noop: false, startedAt: new Date() }).routes.find((x) => x.cidr === '10.0.0.1/32')!;
     assert.deepEqual([failed.target, failed.state, failed.ours, failed.outcome], [null, 'missing', false, 'EC2_TRANSIENT']);
+  });
+});
+
+describe('hooks never hold route changes for long', () => {
+  test('"before" hooks of several routes run together and the changes wait for them at most BEFORE_HOOK_BUDGET_MS', async () => {
+    const { BEFORE_HOOK_BUDGET_MS } = await import('./apply.js');
+    const { ec2, daemon } = setup(
+      `      - {cidr: 10.0.0.1/32, run_before_add_route: [sleep, '4']}\n      - {cidr: 10.0.0.2/32, run_before_add_route: [sleep, '4']}\n`,
+    );
+    const t0 = performance.now();
+    const r = await daemon.pass();
+    const ms = performance.now() - t0;
+    assert.deepEqual(r.outcomes.map((o) => [o.action.cidr, o.ok]), [['10.0.0.1/32', true], ['10.0.0.2/32', true]]);
+    assert.equal(ec2.calls.filter((c) => c === 'CreateRoute').length, 2);
+    // One budget for both (not 4 s per route, 8 s in all, as when each hook was awaited in turn).
+    assert.ok(ms < BEFORE_HOOK_BUDGET_MS + 1500, `the changes waited ${Math.round(ms)} ms`);
+    await daemon.stop();
+  });
+
+  test('"after" hooks do not hold the next route change', async () => {
+    const { ec2, daemon } = setup(`      - {cidr: 10.0.0.1/32, run_after_add_route: [sleep, '4']}\n      - {cidr: 10.0.0.2/32}\n`);
+    const t0 = performance.now();
+    await daemon.pass();
+    const ms = performance.now() - t0;
+    assert.equal(ec2.calls.filter((c) => c === 'CreateRoute').length, 2);
+    assert.ok(ms < 2000, `the pass waited ${Math.round(ms)} ms for an after hook`);
+    await daemon.stop();
   });
 });

@@ -111,6 +111,8 @@ export class Daemon {
   /** Metric label sets written by the last update, to remove those of routes and checks that are gone. */
   private readonly routeSeries = new Map<string, { route_table: string; cidr: string }>();
   private checkSeries = new Map<string, { check: string; destination: string; remote: string }>();
+  /** "After" route hooks still running (nothing waits for them but shutdown). */
+  private readonly afterHooks = new Set<Promise<void>>();
   /** Passes that failed on an internal error (a bug), not on EC2. */
   internalErrors = 0;
   /** The last changes this daemon made (or tried), newest last. */
@@ -266,7 +268,14 @@ export class Daemon {
     if (p.problems.length === 0) this.clearErrors('plan:');
     for (const a of p.actions) this.logDecision(a, apply);
     if (!apply) return done({ ok: p.problems.length === 0, plan: p, outcomes: [] });
-    const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, this.life.signal, this.countHook);
+    const outcomes = await applyPlan(p.actions, this.opts.ec2, this.values, this.log, {
+      signal: this.life.signal,
+      onHook: this.countHook,
+      afterHook: (run) => {
+        this.afterHooks.add(run);
+        void run.finally(() => this.afterHooks.delete(run));
+      },
+    });
     this.rememberWrites(outcomes, planWorld.tables);
     for (const o of outcomes) {
       const a = o.action;
@@ -596,8 +605,14 @@ export class Daemon {
     this.kick();
   }
 
+  /** Resolves when every "after" route hook started so far has ended. */
+  async hooksSettled(): Promise<void> {
+    await Promise.all([...this.afterHooks]);
+  }
+
   async stop(): Promise<void> {
     this.life.abort();
+    await this.hooksSettled();
     for (const c of this.checks.values()) c.stop();
     for (const p of this.pools.values()) p.stop();
     await Promise.all([...this.checks.values()].map((c) => c.settled()));
