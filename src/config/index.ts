@@ -1,5 +1,6 @@
 // The config loader's public face.
-export { loadConfigFile, loadConfigText, formatProblem, formatPath, pemProblem } from './load.js';
+export { loadConfigFile, loadConfigText, formatProblem, formatProblems, formatPath, pemProblem } from './load.js';
+export { LIMITS } from './limits.js';
 export type { ConfigProblem, LoadResult } from './load.js';
 export { DEFAULTS, toFinder } from './model.js';
 export type { CheckSpec, Config, FinderSpec, ProbeSpec, RouteSpec, RouteTableSpec, TlsOptions, RouteHookName } from './model.js';

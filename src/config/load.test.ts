@@ -585,3 +585,65 @@ routetables:
 `);
   });
 });
+
+describe('hostile or mangled files end in one located problem, never an exception', () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`), TABLES].join('\n');
+  const cases: [string, string, string, number, number, string][] = [
+    // name, yaml, code, line, col, path
+    ['a typo in an alias name', `healthchecks:\n  a: &name {type: ping, destination: 10.0.0.1, every: 2}\n  b: *nmae\n${TABLES}`, 'CFG_UNKNOWN_ALIAS', 3, 6, 'healthchecks.b'],
+    ['an alias before its anchor', `poll_time: *p\nx: &p 3\n${TABLES}`, 'CFG_UNKNOWN_ALIAS', 1, 12, 'poll_time'],
+    ['an alias inside the node it names', `x: &x [*x]\n${TABLES}`, 'CFG_ALIAS_CYCLE', 1, 8, 'x[0]'],
+    ['a billion-laughs alias bomb', bomb, 'CFG_ALIAS_LIMIT', 2, 8, ''],
+    ['flow nesting 200 levels deep', `x: ${'['.repeat(200)}${']'.repeat(200)}\n${TABLES}`, 'CFG_TOO_DEEP', 1, 68, ''],
+    ['an unclosed flow nesting 100,000 deep', `x: ${'{a: '.repeat(100_000)}`, 'CFG_TOO_DEEP', 1, 4 + 64 * 4, ''],
+    ['block nesting 80 levels deep', `x:\n${Array.from({ length: 80 }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`, 'CFG_TOO_DEEP', 65, 65, `x.${Array.from({ length: 63 }, () => 'k').join('.')}`],
+    ['a text over 1 MiB', `${TABLES}${'# padding\n'.repeat(110_000)}`, 'CFG_TOO_LARGE', 1, 1, ''],
+  ];
+  for (const [name, yaml, code, line, col, path] of cases) {
+    test(`${name} is ${code} at ${line}:${col}`, () => {
+      const ps = problems(yaml);
+      assert.equal(ps.length, 1, ps.map(formatProblem).join('\n'));
+      assert.deepEqual([ps[0]!.code, ps[0]!.line, ps[0]!.col, ps[0]!.path], [code, line, col, path]);
+    });
+  }
+
+  test('nesting through aliases past 64 levels is CFG_TOO_DEEP', () => {
+    const half = (inner: string): string => `${'['.repeat(40)}${inner}${']'.repeat(40)}`;
+    const ps = problems(`a: &a ${half('1')}\nb: ${half('*a')}\n${TABLES}`);
+    assert.deepEqual(ps.map((p) => p.code), ['CFG_TOO_DEEP']);
+  });
+
+  test('a file over 1 MiB is refused without reading it whole', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awsnycast-big-'));
+    try {
+      const file = join(dir, 'big.yaml');
+      writeFileSync(file, `${TABLES}${'#'.repeat(2 * 1024 * 1024)}\n`);
+      const r = loadConfigFile(file);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.deepEqual(r.problems.map((p) => [p.code, p.line, p.col]), [['CFG_TOO_LARGE', 1, 1]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('printing problems', () => {
+  const many = (n: number): ConfigProblem[] =>
+    Array.from({ length: n }, (_, i) => ({ code: ErrorCode.Value, file: 'c.yaml', line: i + 1, col: 1, path: `k${i}`, message: 'bad' }));
+
+  test('at most 50 problems are printed, then one "... and N more" line', async () => {
+    const { formatProblems } = await import('./index.js');
+    assert.equal(typeof formatProblems, 'function');
+    const lines = formatProblems(many(5000));
+    assert.equal(lines.length, 51);
+    assert.equal(lines[49], 'c.yaml:50:1: k49: bad');
+    assert.equal(lines[50], '... and 4950 more');
+    assert.equal(formatProblems(many(50)).length, 50);
+  });
+
+  test('a problem line escapes control characters and cuts a huge path or message', () => {
+    const line = formatProblem({ code: ErrorCode.UnknownKey, file: 'c.yaml', line: 1, col: 1, path: `a\nb${'x'.repeat(100_000)}`, message: `m\r\n${'y'.repeat(100_000)}` });
+    assert.equal(line.split('\n').length, 1);
+    assert.ok(line.length < 1000, String(line.length));
+  });
+});

@@ -3,11 +3,12 @@
 // Every problem becomes a ConfigProblem with file, line, column and key path;
 // all of them are reported at once, sorted by position.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type * as z from 'zod';
+import { LIMITS, documentProblems, expandedProblem, flowDepthProblem } from './limits.js';
 import { toModel } from './model.js';
 import type { Config } from './model.js';
 import { CODE_SEP, ErrorCode, MSG_SEP, configFile } from './schema.js';
@@ -38,9 +39,27 @@ export function formatPath(path: readonly PathSegment[]): string {
   return out;
 }
 
+// Control characters (a key holding a newline) would break the one-line format.
+const oneLine = (s: string, max: number): string => {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return t.length > max ? `${t.slice(0, max - 20)}… (${t.length} characters)` : t;
+};
+
 /** `FILE:LINE:COL: key.path: message` — the one format every config error is printed in. */
 export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
+  const path = oneLine(p.path, 240);
+  return `${p.file}:${p.line}:${p.col}: ${path === '' ? '' : `${path}: `}${oneLine(p.message, 480)}`;
+}
+
+/**
+ * The problems as printed lines: at most `max` (50), then `... and N more`.
+ * Every command that prints config problems prints these lines.
+ */
+export function formatProblems(problems: readonly ConfigProblem[], max: number = LIMITS.maxPrinted): string[] {
+  const lines = problems.slice(0, max).map(formatProblem);
+  if (problems.length > max) lines.push(`... and ${problems.length - max} more`);
+  return lines;
 }
 
 class Locator {
@@ -240,6 +259,19 @@ export function pemProblem(pem: string): string | undefined {
 export function loadConfigText(text: string, file: string): LoadResult {
   const absFile = resolve(file);
   const lines = new LineCounter();
+  const one = (code: ErrorCode, offset: number, path: readonly PathSegment[], message: string): LoadResult => {
+    // Before parsing, `lines` knows no line starts yet: count them up to the offset.
+    let line = 1;
+    let lineStart = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    return { ok: false, problems: [{ code, file, line, col: offset - lineStart + 1, path: formatPath(path), message }] };
+  };
+  if (text.length > LIMITS.maxBytes || Buffer.byteLength(text) > LIMITS.maxBytes) return tooLarge(file);
+  const flow = flowDepthProblem(text);
+  if (flow !== undefined) return one(ErrorCode.TooDeep, flow.offset, [], flow.message);
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locator = new Locator(doc, lines);
   const problems: ConfigProblem[] = [];
@@ -249,10 +281,15 @@ export function loadConfigText(text: string, file: string): LoadResult {
       problems.push({ code, file, line, col, path: formatPath(path), message });
     },
   };
+  // Before syntax errors: the parser reports nesting it could not follow as one.
+  const walked = documentProblems(doc, text);
+  if (walked.problem?.kind === 'too-deep') return one(ErrorCode.TooDeep, walked.problem.offset, walked.problem.path, walked.problem.message);
   const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
   if (syntax.length > 0) {
     // Only the first: later syntax errors are usually echoes of it.
     const e = syntax[0]!;
+    if (e.code === 'RESOURCE_EXHAUSTION')
+      return one(ErrorCode.TooDeep, e.pos[0], [], `nested too deeply for the YAML parser (at most ${LIMITS.maxDepth} levels of mappings and lists)`);
     // Some errors are reported at the end of the line before the culprit;
     // point at the first character of the next non-blank line instead.
     let offset = e.pos[0];
@@ -267,13 +304,39 @@ export function loadConfigText(text: string, file: string): LoadResult {
     const message = `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}${indentation ? ' (check the indentation here)' : ''}`;
     return { ok: false, problems: [{ code: ErrorCode.YamlSyntax, file, line, col, path: '', message }] };
   }
+  if (walked.problem !== undefined) {
+    const p = walked.problem;
+    return one(p.kind === 'unknown-alias' ? ErrorCode.UnknownAlias : ErrorCode.AliasCycle, p.offset, p.path, p.message);
+  }
   for (const e of doc.errors) {
     const { line, col } = lines.linePos(e.pos[0]);
     problems.push({ code: ErrorCode.DuplicateKey, file, line, col, path: '', message: 'this key appears twice in the same mapping' });
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  // The first alias that copies a collection is where an alias bomb shows itself.
+  const bombAt = (): number => {
+    const a = walked.aliases.find((x) => isMap(x.target) || isSeq(x.target)) ?? walked.aliases[0];
+    return a?.alias.range?.[0] ?? 0;
+  };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
+  } catch (e) {
+    // The yaml library's own alias-bomb protection (maxAliasCount) throws.
+    if (!(e instanceof ReferenceError) || !/alias/i.test(e.message)) throw e;
+    return one(ErrorCode.AliasLimit, bombAt(), [], `aliases here expand the document beyond the limit (an anchor may be used at most ${LIMITS.maxAliasCount} times, counting the aliases nested in it)`);
+  }
   if (raw === null || raw === undefined) {
     return { ok: false, problems: [{ code: ErrorCode.Empty, file, line: 1, col: 1, path: '', message: 'the file holds no configuration (empty document)' }] };
+  }
+  const expanded = expandedProblem(raw);
+  if (expanded !== undefined) {
+    const { line, col } = locator.find(expanded.path);
+    const viaAliases = walked.aliases.length > 0;
+    if (expanded.kind === 'too-deep')
+      return { ok: false, problems: [{ code: ErrorCode.TooDeep, file, line, col, path: formatPath(expanded.path), message: `nested deeper than ${LIMITS.maxDepth} levels of mappings and lists${viaAliases ? ' once aliases are expanded' : ''}` }] };
+    if (viaAliases)
+      return one(ErrorCode.AliasLimit, bombAt(), [], `aliases expand the document to more than ${LIMITS.maxValues} values`);
+    return { ok: false, problems: [{ code: ErrorCode.TooLarge, file, line, col, path: formatPath(expanded.path), message: `the document holds more than ${LIMITS.maxValues} values` }] };
   }
   const parsed = configFile.safeParse(raw);
   if (!parsed.success) zodProblems(parsed.error.issues, out);
@@ -284,6 +347,11 @@ export function loadConfigText(text: string, file: string): LoadResult {
     return { ok: false, problems: dedupe(problems) };
   }
   return { ok: true, config: toModel(absFile, raw as Raw, certs) };
+}
+
+function tooLarge(file: string): LoadResult {
+  const mib = LIMITS.maxBytes / (1024 * 1024);
+  return { ok: false, problems: [{ code: ErrorCode.TooLarge, file, line: 1, col: 1, path: '', message: `the file is larger than ${mib} MiB (${LIMITS.maxBytes} bytes); a config file is a few KiB` }] };
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
@@ -300,11 +368,28 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
 export function loadConfigFile(file: string): LoadResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const read = readCapped(file);
+    if (read === undefined) return tooLarge(file);
+    text = read;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
     return { ok: false, problems: [{ code: ErrorCode.File, file, line: 0, col: 0, path: '', message: `cannot read the config file: ${why}` }] };
   }
   return loadConfigText(text, file);
+}
+
+/** The file's text, or undefined when it holds more than LIMITS.maxBytes (never read past that). */
+function readCapped(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    if (fstatSync(fd).size > LIMITS.maxBytes) return undefined;
+    // Size 0 may be a pipe or a /proc file: read, but never more than the cap.
+    const buf = Buffer.alloc(LIMITS.maxBytes + 1);
+    let n = 0;
+    for (let r = -1; r !== 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    return n > LIMITS.maxBytes ? undefined : buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -30,6 +30,11 @@ export const ErrorCode = {
   Cert: 'CFG_CERT',
   Placeholder: 'CFG_PLACEHOLDER',
   File: 'CFG_FILE',
+  TooLarge: 'CFG_TOO_LARGE',
+  TooDeep: 'CFG_TOO_DEEP',
+  UnknownAlias: 'CFG_UNKNOWN_ALIAS',
+  AliasCycle: 'CFG_ALIAS_CYCLE',
+  AliasLimit: 'CFG_ALIAS_LIMIT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

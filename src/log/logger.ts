@@ -23,9 +23,18 @@ const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INF
 const SYSLOG_PRIO: Record<number, number> = { 10: 31, 20: 31, 30: 30, 40: 28, 50: 27, 60: 26 };
 const OMIT = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
+// A message or field may carry text we do not control (a hook's stderr, an
+// instance-metadata value): a newline in it must not start a forged log line.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
+const escapeControl = (s: string): string =>
+  s.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
 function fieldText(v: unknown): string {
-  if (typeof v === 'string') return /[\s"=]/.test(v) ? JSON.stringify(v) : v;
-  return JSON.stringify(v);
+  // JSON.stringify escapes C0 controls but not U+2028/U+2029/U+0085.
+  // eslint-disable-next-line no-control-regex
+  if (typeof v === 'string') return /[\s"=\u0000-\u001f\u007f\u0085]/.test(v) ? escapeControl(JSON.stringify(v)) : v;
+  return escapeControl(JSON.stringify(v) ?? String(v));
 }
 
 /** One JSON log record as a readable line: `TIME LEVEL message key=value ...`. */
@@ -34,9 +43,9 @@ export function textLine(rec: Record<string, unknown>): string {
   const time = typeof rec.time === 'number' ? new Date(rec.time).toISOString() : '';
   const fields = Object.entries(rec)
     .filter(([k]) => !OMIT.has(k))
-    .map(([k, v]) => `${k}=${fieldText(v)}`)
+    .map(([k, v]) => `${escapeControl(k)}=${fieldText(v)}`)
     .join(' ');
-  return `${time} ${level.padEnd(5)} ${typeof rec.msg === 'string' ? rec.msg : ''}${fields ? ' ' + fields : ''}`;
+  return `${time} ${level.padEnd(5)} ${typeof rec.msg === 'string' ? escapeControl(rec.msg) : ''}${fields ? ' ' + fields : ''}`;
 }
 
 class Destination extends Writable {

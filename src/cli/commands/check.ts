@@ -1,7 +1,7 @@
 // `awsnycast check`: runs health checks from the config until each has
 // decided, prints one row per check, exits 0 when all are healthy. Hooks are
 // never run.
-import { isIp, loadConfigFile, formatProblem } from '../../config/index.js';
+import { isIp, loadConfigFile, formatProblems } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
 import { suggest } from '../../config/values.js';
 import { runUntilDecided } from '../../health/index.js';
@@ -82,7 +82,7 @@ export const checkCommand: Command = {
     const file = configPath(parsed);
     const loaded = loadConfigFile(file);
     if (!loaded.ok) {
-      for (const p of loaded.problems) process.stderr.write(formatProblem(p) + '\n');
+      for (const line of formatProblems(loaded.problems)) process.stderr.write(line + '\n');
       return EXIT.error;
     }
     const targets = selectTargets(loaded.config, parsed.positionals);

@@ -1,5 +1,5 @@
 // `awsnycast run` (the default command): the daemon.
-import { formatProblem, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
+import { formatProblems, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
 import { StartupError } from '../../daemon/startup.js';
 import { StartupAborted } from '../../imds/abort.js';
@@ -42,7 +42,7 @@ export function startupTimeoutMs(parsed: Parsed): number {
 export function loadForRun(file: string): Config | undefined {
   const result = loadConfigFile(file);
   if (!result.ok) {
-    for (const p of result.problems) process.stderr.write(formatProblem(p) + '\n');
+    for (const line of formatProblems(result.problems)) process.stderr.write(line + '\n');
     return undefined;
   }
   const mode = unsafeWriteMode(file);
@@ -121,7 +121,7 @@ export const runCommand: Command = {
     const onHup = (): void => {
       const r = loadConfigFile(file);
       if (!r.ok) {
-        log.error({ errors: r.problems.map(formatProblem) }, 'SIGHUP: the new config is invalid; keeping the old one');
+        log.error({ errors: formatProblems(r.problems) }, 'SIGHUP: the new config is invalid; keeping the old one');
         return;
       }
       if (unsafeWriteMode(file) !== undefined) {

@@ -1,5 +1,5 @@
 // `awsnycast validate`: is this config file fine? Exit 0 with a summary, or 1 with every located error.
-import { formatProblem, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
+import { formatProblems, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
 import type { Command } from '../command.js';
 import { EXIT, configFlag, configPath } from '../command.js';
 
@@ -15,7 +15,7 @@ export const validateCommand: Command = {
     const file = configPath(parsed);
     const result = loadConfigFile(file);
     if (!result.ok) {
-      for (const p of result.problems) process.stderr.write(formatProblem(p) + '\n');
+      for (const line of formatProblems(result.problems)) process.stderr.write(line + '\n');
       process.stderr.write(`${file}: ${plural(result.problems.length, 'error')}\n`);
       return Promise.resolve(EXIT.error);
     }
