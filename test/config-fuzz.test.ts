@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { formatProblems, loadConfigFile, loadConfigText } from '../src/config/index.js';
 import { ROOT, runCli } from './helpers/cli.js';
+import { mulberry32 } from '../src/prng.js';
 
 const SEED = Number(process.env.AWSNYCAST_FUZZ_SEED ?? 20_240_917);
 const IN_PROCESS = 300;
@@ -17,17 +18,7 @@ const VIA_CLI = 12;
 const MAX_OUTPUT = 64 * 1024;
 const STACK = /\n\s+at .*:\d+:\d+/;
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const EXAMPLES = readdirSync(join(ROOT, 'examples'))
   .filter((f) => f.endsWith('.yaml'))

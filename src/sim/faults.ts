@@ -4,6 +4,7 @@
 import type { Clock } from './clock.js';
 import type { ActionKind } from './ec2-actions/index.js';
 import { TokenBucket, type BucketSpec } from './token-bucket.js';
+import { mulberry32 } from '../prng.js';
 
 export type OutageMode = 'none' | 'refuse' | 'hang';
 export type ImdsOutageMode = 'none' | 'refuse' | 'hang' | 'error';
@@ -46,17 +47,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   imds: { mode: 'none', instances: [] },
 };
 
-/** A small seeded PRNG (mulberry32) so injected error sequences are repeatable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 export class Faults {
   settings: FaultSettings = DEFAULT_FAULTS;
