@@ -1,6 +1,6 @@
 // The CLI as a user meets it: the built ./bin/awsnycast run as a child process.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -53,7 +53,7 @@ describe('awsnycast validate', () => {
     chmodSync(file, 0o664);
     const r = await runCli(['validate', '-f', file]);
     assert.equal(r.code, 0);
-    assert.match(r.stderr, /warning: writable by group or others \(mode 0664\)/);
+    assert.match(r.stderr, /warning: .*writable by group or others \(mode 0664\)/);
   });
 });
 
@@ -132,5 +132,65 @@ describe('usage errors and help', () => {
     const r = await runCli(['version']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^awsnycast 0\.1\.0 /);
+  });
+});
+
+// The rule sshd (StrictModes) and sudo apply to files that run commands as root: the file and every
+// directory above it owned by root or by the daemon's user, none writable by group or others (a
+// sticky directory such as /tmp is fine for an entry root owns). Changing owners needs root.
+describe('config trust: who may change the file that runs hooks as this user', { skip: process.getuid?.() !== 0 ? 'needs root (chown)' : false }, () => {
+  const NOBODY = 65534;
+  const fresh = (name: string): string => {
+    const d = join(tmp, name);
+    mkdirSync(d, { mode: 0o755 });
+    chmodSync(d, 0o755);
+    return d;
+  };
+  const copyInto = (dir: string): string => {
+    const f = join(dir, 'c.yaml');
+    copyFileSync(join(EX, 'compat-minimal.yaml'), f);
+    chmodSync(f, 0o644);
+    return f;
+  };
+  const refusedByRun = async (file: string, why: RegExp): Promise<void> => {
+    const r = await runCli(['run', '-f', file, '-oneshot'], { env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /CFG_UNSAFE|refusing/);
+    assert.match(r.stderr, why);
+    noStackTrace(r.stderr);
+  };
+
+  test('a config owned by another user (mode 0644) is refused by run and check, and validate warns', async () => {
+    const f = copyInto(fresh('other-owner'));
+    chownSync(f, NOBODY, NOBODY);
+    await refusedByRun(f, /owned by uid 65534/);
+    const check = await runCli(['check', '-f', f]);
+    assert.equal(check.code, 1);
+    assert.match(check.stderr, /refusing .*owned by uid 65534/);
+    const v = await runCli(['validate', '-f', f]);
+    assert.equal(v.code, 0);
+    assert.match(v.stderr, /warning: .*owned by uid 65534/);
+  });
+
+  test('a root-owned config in a directory others can write (no sticky bit) is refused: it could be swapped', async () => {
+    const d = fresh('open-dir');
+    const f = copyInto(d);
+    chmodSync(d, 0o777);
+    await refusedByRun(f, /directory .*open-dir is writable by group or others \(mode 0777\)/);
+  });
+
+  test('a symlink is judged by its target: a link to a file another user owns is refused', async () => {
+    const target = copyInto(fresh('link-target'));
+    chownSync(target, NOBODY, NOBODY);
+    const link = join(fresh('link-dir'), 'awsnycast.yaml');
+    symlinkSync(target, link);
+    await refusedByRun(link, /owned by uid 65534/);
+  });
+
+  test('a root-owned config under a sticky world-writable directory (like /tmp) is accepted', async () => {
+    const f = copyInto(fresh('sticky-ok'));
+    const r = await runCli(['validate', '-f', f]);
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.stderr, /warning/);
   });
 });

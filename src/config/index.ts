@@ -5,6 +5,6 @@ export type { ConfigProblem, LoadResult } from './load.js';
 export { DEFAULTS, toFinder } from './model.js';
 export type { CheckSpec, Config, FinderSpec, ProbeSpec, RouteSpec, RouteTableSpec, TlsOptions, RouteHookName } from './model.js';
 export { ErrorCode, CHECK_TYPES, FINDER_TYPES, ROUTE_HOOKS, configJsonSchema } from './schema.js';
-export { unsafeWriteMode } from './permissions.js';
+export { trustProblem } from './permissions.js';
 export { PLACEHOLDERS, substitute, parseCidr, isIp } from './values.js';
 export type { PlaceholderValues, PlaceholderName } from './values.js';

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type * as z from 'zod';
+import { readTrusted } from './permissions.js';
 import { LIMITS, documentProblems, expandedProblem, flowDepthProblem } from './limits.js';
 import { toModel } from './model.js';
 import type { Config } from './model.js';
@@ -365,9 +366,33 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
 }
 
 /** Reads and validates a config file. A file that cannot be read is a CFG_FILE problem. */
-export function loadConfigFile(file: string): LoadResult {
+/**
+ * Loads a config file. `trusted`: the file will run commands (run, plan,
+ * check, a SIGHUP reload), so it must pass the ownership and permission rule
+ * of permissions.ts, checked on the opened file before it is read.
+ */
+export function loadConfigFile(file: string, opts: { readonly trusted?: boolean } = {}): LoadResult {
   let text: string;
   try {
+    if (opts.trusted === true) {
+      const r = readTrusted(file, LIMITS.maxBytes);
+      if ('tooLarge' in r) return tooLarge(file);
+      if ('untrusted' in r)
+        return {
+          ok: false,
+          problems: [
+            {
+              code: ErrorCode.Unsafe,
+              file,
+              line: 0,
+              col: 0,
+              path: '',
+              message: `refusing ${file}: ${r.untrusted}; hooks in it run commands as this user. Fix: the file and every directory above it owned by root (or this user) and not writable by group or others (chmod go-w)`,
+            },
+          ],
+        };
+      return loadConfigText(r.text, file);
+    }
     const read = readCapped(file);
     if (read === undefined) return tooLarge(file);
     text = read;

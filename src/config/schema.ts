@@ -30,6 +30,8 @@ export const ErrorCode = {
   Cert: 'CFG_CERT',
   Placeholder: 'CFG_PLACEHOLDER',
   File: 'CFG_FILE',
+  /** The file (or a directory above it) can be changed by another user; hooks in it would run their commands. */
+  Unsafe: 'CFG_UNSAFE',
   TooLarge: 'CFG_TOO_LARGE',
   TooDeep: 'CFG_TOO_DEEP',
   UnknownAlias: 'CFG_UNKNOWN_ALIAS',

@@ -1,5 +1,5 @@
 // `awsnycast run` (the default command): the daemon.
-import { formatProblems, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
+import { formatProblems, loadConfigFile } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
 import { StartupError } from '../../daemon/startup.js';
 import { StartupAborted } from '../../imds/abort.js';
@@ -40,14 +40,10 @@ export function startupTimeoutMs(parsed: Parsed): number {
 
 /** Loads the config for `run`/`plan`: errors printed, unsafe permissions refused. */
 export function loadForRun(file: string): Config | undefined {
-  const result = loadConfigFile(file);
+  // Trusted: the file and the directories above it must be safe from other users (hooks run commands).
+  const result = loadConfigFile(file, { trusted: true });
   if (!result.ok) {
     for (const line of formatProblems(result.problems)) process.stderr.write(line + '\n');
-    return undefined;
-  }
-  const mode = unsafeWriteMode(file);
-  if (mode !== undefined) {
-    process.stderr.write(`awsnycast: refusing ${file}: writable by group or others (mode ${mode}); hooks in it run commands. Fix: chmod go-w ${file}\n`);
     return undefined;
   }
   return result.config;
@@ -119,13 +115,9 @@ export const runCommand: Command = {
     }
     const { daemon, ec2 } = booted;
     const onHup = (): void => {
-      const r = loadConfigFile(file);
+      const r = loadConfigFile(file, { trusted: true });
       if (!r.ok) {
-        log.error({ errors: formatProblems(r.problems) }, 'SIGHUP: the new config is invalid; keeping the old one');
-        return;
-      }
-      if (unsafeWriteMode(file) !== undefined) {
-        log.error({}, 'SIGHUP: the config file is writable by group or others; keeping the old config');
+        log.error({ errors: formatProblems(r.problems) }, 'SIGHUP: the new config is invalid or unsafe; keeping the old one');
         return;
       }
       log.info({ config: file }, 'SIGHUP: config reloaded');

@@ -1,5 +1,5 @@
 // `awsnycast validate`: is this config file fine? Exit 0 with a summary, or 1 with every located error.
-import { formatProblems, loadConfigFile, unsafeWriteMode } from '../../config/index.js';
+import { formatProblems, loadConfigFile, trustProblem } from '../../config/index.js';
 import type { Command } from '../command.js';
 import { EXIT, configFlag, configPath } from '../command.js';
 
@@ -20,10 +20,10 @@ export const validateCommand: Command = {
       return Promise.resolve(EXIT.error);
     }
     const c = result.config;
-    const mode = unsafeWriteMode(file);
-    if (mode !== undefined)
+    const unsafe = trustProblem(file);
+    if (unsafe !== undefined)
       process.stderr.write(
-        `${file}: warning: writable by group or others (mode ${mode}); hooks in it run commands, so \`run\` refuses it. Fix: chmod go-w ${file}\n`,
+        `${file}: warning: ${unsafe}; hooks in it run commands, so \`run\` refuses it. Fix: the file and every directory above it owned by root (or the daemon's user) and not writable by group or others (chmod go-w)\n`,
       );
     const local = Object.keys(c.healthchecks).length;
     const remote = Object.keys(c.remoteHealthchecks).length;
