@@ -105,6 +105,21 @@ describe('status', () => {
     assert.equal((await fetch(`http://127.0.0.1:${port}/drain`, { method: 'POST' })).status, 403);
   });
 
+  test('a second daemon with the same status socket refuses to start, naming it; the first keeps serving', async () => {
+    const sim = await Sim.start(`${WORLDS}/nat-pair.yaml`);
+    running.push(sim);
+    const c = config('twice');
+    await start(sim, A, c.file);
+    const ino = statSync(c.socket).ino;
+    const second = Daemon.start(sim, A, ['run', '-f', c.file, '-log-format=json']);
+    running.push(second);
+    assert.equal(await second.exit(), 1, second.logs);
+    assert.ok(second.logs.includes(`awsnycast: the status socket ${c.socket} is in use by another running awsnycast`), second.logs);
+    assert.equal(statSync(c.socket).ino, ino, 'the first daemon keeps its socket');
+    const r = await runCli(['status', '--socket', c.socket, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   test('status exits 1 with the reason when no daemon is reachable', async () => {
     const r = await runCli(['status', '--socket', join(scratch.dir, 'nobody.sock')]);
     assert.equal(r.code, 1);
