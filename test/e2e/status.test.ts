@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { runCli } from '../helpers/cli.js';
-import { Daemon, Scratch, Sim, WORLDS, waitFor } from './harness.js';
+import { Daemon, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
 
 const A = 'i-0a0000000000000a1';
 const B = 'i-0a0000000000000b1';
@@ -113,7 +113,8 @@ describe('status', () => {
     const ino = statSync(c.socket).ino;
     const second = Daemon.start(sim, A, ['run', '-f', c.file, '-log-format=json']);
     running.push(second);
-    assert.equal(await second.exit(), 1, second.logs);
+    // Bounded: a second daemon that took the socket over would run on.
+    assert.equal(await Promise.race([second.exit(), sleep(30_000).then(() => 'still running after 30 s')]), 1, second.logs);
     assert.ok(second.logs.includes(`awsnycast: the status socket ${c.socket} is in use by another running awsnycast`), second.logs);
     assert.equal(statSync(c.socket).ino, ino, 'the first daemon keeps its socket');
     const r = await runCli(['status', '--socket', c.socket, '--json']);
