@@ -8,11 +8,27 @@ export interface FilterSpec {
   readonly values: readonly string[];
 }
 
+/** The most parameters one request may carry (the body is capped at 1 MiB by the server as well). */
+export const MAX_PARAMS = 10_000;
+
+/** `prefix` → N → (the rest of the key after `prefix.N.`, or '' for `prefix.N` itself) → value. */
+type Index = Map<string, Map<number, Map<string, string>>>;
+
 export class Query {
+  /** Built on first use, in one pass over the parameters, so lists and structures cost linear time. */
+  private index: Index | undefined;
+
   constructor(readonly params: ReadonlyMap<string, string>) {}
 
   static parse(body: string): Query {
-    return new Query(new Map(new URLSearchParams(body)));
+    const params = new Map<string, string>();
+    let n = 0;
+    for (const [k, v] of new URLSearchParams(body)) {
+      if (++n > MAX_PARAMS)
+        throw new Ec2Error('InvalidRequest', `The request has more than ${MAX_PARAMS} parameters. Please send fewer parameters.`);
+      params.set(k, v);
+    }
+    return new Query(params);
   }
 
   str(name: string): string | undefined {
@@ -44,28 +60,46 @@ export class Query {
 
   /** The numbered members `prefix.N` (N from 1), in numeric order. */
   list(prefix: string): string[] {
-    return this.indexes(prefix).map((i) => this.params.get(`${prefix}.${i}`) ?? '');
+    return this.members(prefix).map(([i]) => this.params.get(`${prefix}.${i}`) ?? '');
   }
 
   /** Sub-queries for `prefix.N.*`, in numeric order. */
   structs(prefix: string): Query[] {
-    return this.indexes(prefix).map((i) => {
-      const head = `${prefix}.${i}.`;
+    return this.members(prefix).map(([, rest]) => {
       const sub = new Map<string, string>();
-      for (const [k, v] of this.params) if (k.startsWith(head)) sub.set(k.slice(head.length), v);
+      for (const [k, v] of rest) if (k !== '') sub.set(k, v);
       return new Query(sub);
     });
   }
 
-  private indexes(prefix: string): number[] {
-    const head = `${prefix}.`;
-    const seen = new Set<number>();
-    for (const k of this.params.keys()) {
-      if (!k.startsWith(head)) continue;
-      const m = /^(\d+)(\.|$)/.exec(k.slice(head.length));
-      if (m !== null) seen.add(Number(m[1]));
+  /** `prefix.N` members in numeric order, each with what follows `prefix.N.`. */
+  private members(prefix: string): [number, Map<string, string>][] {
+    this.index ??= Query.buildIndex(this.params);
+    return [...(this.index.get(prefix) ?? [])].sort((a, b) => a[0] - b[0]);
+  }
+
+  /**
+   * One pass over the parameters: `A.1.B.2` is filed under `A` (1, `B.2`) and
+   * under `A.1.B` (2, ''). Work is the total number of key segments.
+   */
+  private static buildIndex(params: ReadonlyMap<string, string>): Index {
+    const index: Index = new Map();
+    for (const [key, value] of params) {
+      const segs = key.split('.');
+      for (let i = 1; i < segs.length; i++) {
+        if (!/^\d+$/.test(segs[i]!)) continue;
+        const prefix = segs.slice(0, i).join('.');
+        const n = Number(segs[i]);
+        const rest = segs.slice(i + 1).join('.');
+        let byN = index.get(prefix);
+        if (byN === undefined) index.set(prefix, (byN = new Map<number, Map<string, string>>()));
+        let sub = byN.get(n);
+        if (sub === undefined) byN.set(n, (sub = new Map<string, string>()));
+        // `Filter.1` and `Filter.01` are the same member; the first spelling of a key wins, as Map did.
+        if (!sub.has(rest)) sub.set(rest, value);
+      }
     }
-    return [...seen].sort((a, b) => a - b);
+    return index;
   }
 
   filters(): FilterSpec[] {
@@ -108,7 +142,8 @@ export class Query {
   /** Throws when a documented parameter this simulator does not model was sent (better than ignoring it). */
   rejectUnsupported(names: readonly string[]): void {
     for (const n of names)
-      if ([...this.params.keys()].some((k) => k === n || k.startsWith(`${n}.`)))
-        throw new Ec2Error('InvalidParameterValue', `The parameter ${n} is not supported by this simulator.`);
+      for (const k of this.params.keys())
+        if (k === n || k.startsWith(`${n}.`))
+          throw new Ec2Error('InvalidParameterValue', `The parameter ${n} is not supported by this simulator.`);
   }
 }

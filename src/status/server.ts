@@ -2,9 +2,17 @@
 // user and root reach it): GET /status, /healthz, /metrics and POST /drain,
 // /undrain. On the optional TCP listener: only the GETs. Drain is never
 // reachable over the network.
-import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+//
+// Both listeners cap connections and time out idle and slow ones, so local
+// clients cannot use up the daemon's file descriptors (its checks and EC2
+// calls need them). The TCP listener answers only requests whose Host is a
+// loopback literal or localhost (DNS rebinding). The socket is created mode
+// 0600 (umask around listen) and is single-instance: a live socket at the
+// path stops start-up instead of being replaced.
+import { lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { connect, isIPv4, isIPv6 } from 'node:net';
 import { dirname } from 'node:path';
 import type { Daemon } from '../daemon/daemon.js';
 import type { Logger } from '../log/logger.js';
@@ -19,6 +27,53 @@ export interface StatusServerOptions {
   readonly noop: boolean;
   readonly socketPath?: string;
   readonly listen?: { readonly host: string; readonly port: number };
+  /** Connection limits and timeouts; the defaults are STATUS_LIMITS (tests shorten them). */
+  readonly limits?: Partial<StatusLimits>;
+}
+
+export interface StatusLimits {
+  /** Open connections per listener; more are closed as soon as accepted. */
+  readonly maxConnections: number;
+  /** A connection with no traffic for this long is closed. */
+  readonly idleMs: number;
+  /** The request headers must arrive within this. */
+  readonly headersMs: number;
+  /** The whole request must arrive within this. */
+  readonly requestMs: number;
+  /** A kept-alive connection waits this long for the next request. */
+  readonly keepAliveMs: number;
+}
+
+export const STATUS_LIMITS: StatusLimits = { maxConnections: 64, idleMs: 10_000, headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000 };
+
+/** Another daemon answers on the status socket: this one must not start (it would take the socket over). */
+export class StatusSocketInUse extends Error {
+  readonly code = 'STATUS_SOCKET_IN_USE';
+  constructor(readonly path: string) {
+    super(
+      `the status socket ${path} is in use by another running awsnycast (it answered a connection); stop that daemon first, or give this one another status.socket`,
+    );
+    this.name = 'StatusSocketInUse';
+  }
+}
+
+const LOOPBACK_V4 = /^127\.(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){2}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * Whether a request's Host header may be served on the TCP endpoint: a loopback literal (127.0.0.0/8,
+ * [::1]) or localhost, with or without a port. A name that merely resolves to us (DNS rebinding: a web
+ * page at evil.example whose name now points at 127.0.0.1) is refused. When the endpoint listens on a
+ * non-loopback address (allow_non_loopback), IP literals are accepted too: they cannot be rebound.
+ */
+export function hostAllowed(host: string | undefined, anyIpLiteral = false): boolean {
+  if (host === undefined) return false;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  if (m === null) return false;
+  const name = m[1]!;
+  if (m[2] !== undefined && Number(m[2]) > 65535) return false;
+  if (name === 'localhost' || name === '[::1]' || LOOPBACK_V4.test(name)) return true;
+  if (!anyIpLiteral) return false;
+  return isIPv4(name) || (name.startsWith('[') && isIPv6(name.slice(1, -1)));
 }
 
 export interface StatusServer {
@@ -31,8 +86,13 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(text);
 }
 
-function handler(o: StatusServerOptions, local: boolean, startedAt: Date) {
+function handler(o: StatusServerOptions, local: boolean, startedAt: Date, anyIpLiteral = false) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (!local && !hostAllowed(req.headers.host, anyIpLiteral)) {
+      res.writeHead(403, { 'content-type': 'text/plain', 'cache-control': 'no-store', connection: 'close' });
+      res.end('forbidden: Host must be localhost or a loopback address\n');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
     const run = async (): Promise<void> => {
@@ -77,31 +137,107 @@ function listen(server: Server, how: { path: string } | { host: string; port: nu
   });
 }
 
+function limitedServer(h: (req: IncomingMessage, res: ServerResponse) => void, l: StatusLimits): Server {
+  const s = createServer(
+    {
+      headersTimeout: l.headersMs,
+      requestTimeout: l.requestMs,
+      keepAliveTimeout: l.keepAliveMs,
+      // How often headersTimeout and requestTimeout are enforced (Node's default is 30 s).
+      connectionsCheckingInterval: Math.min(1000, l.headersMs),
+    },
+    h,
+  );
+  s.maxConnections = l.maxConnections;
+  // Idle sockets (nothing sent, or nothing more) are destroyed after idleMs (no 'timeout' listener: Node destroys them).
+  s.timeout = l.idleMs;
+  return s;
+}
+
+/** Whether something accepts connections on the unix socket at path. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const c = connect({ path });
+    const t = setTimeout(() => {
+      // Accepted by the kernel (it did not refuse) but not served in time: still someone's live socket.
+      c.destroy();
+      resolve(true);
+    }, 2000);
+    c.once('connect', () => {
+      clearTimeout(t);
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(t);
+      // Refused (no listener) or gone: a socket left by a daemon that died.
+      if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT') resolve(false);
+      else reject(new Error(`cannot tell whether ${path} is in use: ${e.message}`));
+    });
+  });
+}
+
+/** Listens on the unix socket, created mode 0600 (never chmod-ed: that would follow a symlink), and returns its inode. */
+async function listenSocket(s: Server, path: string): Promise<number> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  // lstat: a symlink at the path is not followed, and is not ours to remove.
+  const st = lstatOrUndefined(path);
+  if (st !== undefined) {
+    if (!st.isSocket()) throw new Error(`${path} exists and is not a socket`);
+    if (await answers(path)) throw new StatusSocketInUse(path);
+    rmSync(path);
+  }
+  const old = process.umask(0o177);
+  try {
+    await listen(s, { path });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new StatusSocketInUse(path);
+    throw e;
+  } finally {
+    process.umask(old);
+  }
+  const made = lstatSync(path);
+  if (!made.isSocket() || (made.mode & 0o777) !== 0o600) {
+    s.close();
+    throw new Error(`${path} was not created as a mode 0600 socket (mode ${(made.mode & 0o777).toString(8)})`);
+  }
+  return made.ino;
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+const LOOPBACK_LISTEN = (host: string): boolean => host === 'localhost' || host === '::1' || host === '[::1]' || LOOPBACK_V4.test(host);
+
+/**
+ * Opens the socket and the endpoint. A socket another daemon serves is a StatusSocketInUse error (the
+ * caller stops start-up); other failures are logged and the daemon runs without that listener.
+ */
 export async function startStatusServer(o: StatusServerOptions): Promise<StatusServer> {
   const startedAt = new Date();
+  const limits: StatusLimits = { ...STATUS_LIMITS, ...o.limits };
   const servers: Server[] = [];
-  let socketOpen = false;
+  let socketIno: number | undefined;
   if (o.socketPath !== undefined) {
     const path = o.socketPath;
+    const s = limitedServer(handler(o, true, startedAt), limits);
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-      // A socket left behind by a daemon that died is replaced; any other file is not.
-      if (existsSync(path)) {
-        if (!statSync(path).isSocket()) throw new Error(`${path} exists and is not a socket`);
-        rmSync(path);
-      }
-      const s = createServer(handler(o, true, startedAt));
-      await listen(s, { path });
-      chmodSync(path, 0o600);
+      socketIno = await listenSocket(s, path);
       servers.push(s);
-      socketOpen = true;
       o.log.info({ socket: path }, 'status socket ready (status, metrics, drain)');
     } catch (e) {
+      if (e instanceof StatusSocketInUse) throw e;
       o.log.warn({ socket: path, error: e instanceof Error ? e.message : String(e) }, 'cannot open the status socket; status and drain are unavailable (set status.socket)');
     }
   }
   if (o.listen !== undefined) {
-    const s = createServer(handler(o, false, startedAt));
+    const s = limitedServer(handler(o, false, startedAt, !LOOPBACK_LISTEN(o.listen.host)), limits);
     try {
       await listen(s, o.listen);
       servers.push(s);
@@ -121,7 +257,8 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
             }),
         ),
       );
-      if (socketOpen && o.socketPath !== undefined) rmSync(o.socketPath, { force: true });
+      // Removed only if it is still the socket we made (not one another daemon made since).
+      if (socketIno !== undefined && o.socketPath !== undefined && lstatOrUndefined(o.socketPath)?.ino === socketIno) rmSync(o.socketPath, { force: true });
     },
   };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { runCli } from '../helpers/cli.js';
-import { Daemon, Scratch, Sim, WORLDS, waitFor } from './harness.js';
+import { Daemon, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
 
 const A = 'i-0a0000000000000a1';
 const B = 'i-0a0000000000000b1';
@@ -103,6 +103,22 @@ describe('status', () => {
     assert.ok(families.some((f) => f.name === 'awsnycast_process_resident_memory_bytes'));
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${port}/drain`, { method: 'POST' })).status, 403);
+  });
+
+  test('a second daemon with the same status socket refuses to start, naming it; the first keeps serving', async () => {
+    const sim = await Sim.start(`${WORLDS}/nat-pair.yaml`);
+    running.push(sim);
+    const c = config('twice');
+    await start(sim, A, c.file);
+    const ino = statSync(c.socket).ino;
+    const second = Daemon.start(sim, A, ['run', '-f', c.file, '-log-format=json']);
+    running.push(second);
+    // Bounded: a second daemon that took the socket over would run on.
+    assert.equal(await Promise.race([second.exit(), sleep(30_000).then(() => 'still running after 30 s')]), 1, second.logs);
+    assert.ok(second.logs.includes(`awsnycast: the status socket ${c.socket} is in use by another running awsnycast`), second.logs);
+    assert.equal(statSync(c.socket).ino, ino, 'the first daemon keeps its socket');
+    const r = await runCli(['status', '--socket', c.socket, '--json']);
+    assert.equal(r.code, 0, r.stderr);
   });
 
   test('status exits 1 with the reason when no daemon is reachable', async () => {

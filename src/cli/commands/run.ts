@@ -126,19 +126,34 @@ export const runCommand: Command = {
     process.on('SIGHUP', onHup);
     process.off('SIGHUP', onEarlyHup);
     if (hupDuringStartup) onHup();
-    const { startStatusServer } = await import('../../status/server.js');
-    const status =
-      parsed.flags.oneshot === true || metrics === undefined
-        ? undefined
-        : await startStatusServer({
-            daemon,
-            metrics,
-            log,
-            version: versionLine(),
-            noop,
-            ...(config.statusSocket !== undefined ? { socketPath: config.statusSocket } : {}),
-            ...(config.statusListen !== undefined ? { listen: config.statusListen } : {}),
-          });
+    const { startStatusServer, StatusSocketInUse } = await import('../../status/server.js');
+    let status;
+    try {
+      status =
+        parsed.flags.oneshot === true || metrics === undefined
+          ? undefined
+          : await startStatusServer({
+              daemon,
+              metrics,
+              log,
+              version: versionLine(),
+              noop,
+              ...(config.statusSocket !== undefined ? { socketPath: config.statusSocket } : {}),
+              ...(config.statusListen !== undefined ? { listen: config.statusListen } : {}),
+            });
+    } catch (e) {
+      // Another daemon serves this status socket: refuse to start rather than take it over.
+      if (!(e instanceof StatusSocketInUse)) throw e;
+      log.error({ code: e.code, socket: e.path }, e.message);
+      process.stderr.write(`awsnycast: ${e.message}\n`);
+      process.off('SIGHUP', onHup);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await daemon.stop();
+      ec2.destroy();
+      close();
+      return EXIT.error;
+    }
     try {
       if (parsed.flags.oneshot === true) {
         daemon.startChecks(stop.signal);
