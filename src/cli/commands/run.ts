@@ -1,5 +1,5 @@
 // `awsnycast run` (the default command): the daemon.
-import { formatProblems, loadConfigFile } from '../../config/index.js';
+import { DEFAULTS, formatProblems, loadConfigFile } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
 import { StartupError } from '../../daemon/startup.js';
 import { StartupAborted } from '../../imds/abort.js';
@@ -127,32 +127,37 @@ export const runCommand: Command = {
     process.off('SIGHUP', onEarlyHup);
     if (hupDuringStartup) onHup();
     const { startStatusServer, StatusSocketInUse } = await import('../../status/server.js');
+    const statusOptions = (withSocket: boolean): Parameters<typeof startStatusServer>[0] => ({
+      daemon,
+      metrics,
+      log,
+      version: versionLine(),
+      noop,
+      ...(withSocket && config.statusSocket !== undefined ? { socketPath: config.statusSocket } : {}),
+      ...(config.statusListen !== undefined ? { listen: config.statusListen } : {}),
+    });
     let status;
     try {
-      status =
-        parsed.flags.oneshot === true || metrics === undefined
-          ? undefined
-          : await startStatusServer({
-              daemon,
-              metrics,
-              log,
-              version: versionLine(),
-              noop,
-              ...(config.statusSocket !== undefined ? { socketPath: config.statusSocket } : {}),
-              ...(config.statusListen !== undefined ? { listen: config.statusListen } : {}),
-            });
+      status = parsed.flags.oneshot === true || metrics === undefined ? undefined : await startStatusServer(statusOptions(true));
     } catch (e) {
-      // Another daemon serves this status socket: refuse to start rather than take it over.
+      // Another daemon serves this status socket: never take it over. With a status.socket of its own
+      // in the config, refuse to start; on the default path (several daemons on one test host, each
+      // playing an instance) run without a socket, say so, and keep the TCP endpoint if there is one.
       if (!(e instanceof StatusSocketInUse)) throw e;
-      log.error({ code: e.code, socket: e.path }, e.message);
-      process.stderr.write(`awsnycast: ${e.message}\n`);
-      process.off('SIGHUP', onHup);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      await daemon.stop();
-      ec2.destroy();
-      close();
-      return EXIT.error;
+      if (config.statusSocket === DEFAULTS.statusSocket) {
+        log.warn({ code: e.code, socket: e.path }, `${e.message}; running without a status socket (set status.socket to give this daemon its own)`);
+        status = await startStatusServer(statusOptions(false));
+      } else {
+        log.error({ code: e.code, socket: e.path }, e.message);
+        process.stderr.write(`awsnycast: ${e.message}\n`);
+        process.off('SIGHUP', onHup);
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        await daemon.stop();
+        ec2.destroy();
+        close();
+        return EXIT.error;
+      }
     }
     try {
       if (parsed.flags.oneshot === true) {
