@@ -149,6 +149,9 @@ describe('the loop on a fake EC2: eventual consistency, confirm, drain state, in
     assert.match(logs(), /internal error in a pass \(please report it\): boom/);
     assert.match(logs(), /"stack":"TypeError: boom/);
     assert.doesNotMatch(logs(), /reading EC2 failed/);
+    ec2.onDescribe = undefined;
+    assert.equal((await daemon.pass()).ok, true);
+    assert.deepEqual(daemon.currentErrors(), [], 'the error clears once a pass gets through');
   });
 });
 

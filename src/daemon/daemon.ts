@@ -263,6 +263,7 @@ export class Daemon {
       this.reportOnce(`read:${e.code}:${e.awsCode}`, { code: e.code, awsCode: e.awsCode, call: e.action }, `reading EC2 failed (${e.action}); will retry next pass: ${e.message}`);
       return done({ ok: false, outcomes: [], error: e.message });
     }
+    this.clearErrors('internal:');
     for (const [name, pool] of this.pools) pool.setDestinations(p.remoteTargets[name] ?? []);
     for (const prob of p.problems) this.reportOnce(`plan:${prob.code}:${prob.tableName}`, { code: prob.code, table: prob.tableName }, prob.message);
     if (p.problems.length === 0) this.clearErrors('plan:');
