@@ -3,12 +3,12 @@
 // Every problem becomes a ConfigProblem with file, line, column and key path;
 // all of them are reported at once, sorted by position.
 import { X509Certificate } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type * as z from 'zod';
-import { readTrusted } from './permissions.js';
+import { readTrusted, readUpTo } from './permissions.js';
 import { LIMITS, documentProblems, expandedProblem, flowDepthProblem } from './limits.js';
 import { toModel } from './model.js';
 import type { Config } from './model.js';
@@ -408,12 +408,7 @@ export function loadConfigFile(file: string, opts: { readonly trusted?: boolean 
 function readCapped(file: string): string | undefined {
   const fd = openSync(file, 'r');
   try {
-    if (fstatSync(fd).size > LIMITS.maxBytes) return undefined;
-    // Size 0 may be a pipe or a /proc file: read, but never more than the cap.
-    const buf = Buffer.alloc(LIMITS.maxBytes + 1);
-    let n = 0;
-    for (let r = -1; r !== 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    return n > LIMITS.maxBytes ? undefined : buf.subarray(0, n).toString('utf8');
+    return readUpTo(fd, LIMITS.maxBytes);
   } finally {
     closeSync(fd);
   }

@@ -9,7 +9,7 @@
 // judged the same way (and the directories the link itself lives in).
 import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, constants } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const octal = (mode: number): string => `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 
@@ -39,19 +39,34 @@ function fileProblem(st: Stats): string | undefined {
   return undefined;
 }
 
+/** The judged file: why it cannot be trusted (if so), the file a symlink leads to, and its stats. */
+function judge(file: string): { problem: string | undefined; target: string; stat: Stats } {
+  const isLink = lstatSync(file).isSymbolicLink();
+  // Directories are judged on their real paths (a parent such as /var/run may itself be a symlink).
+  const target = realpathSync(file);
+  const stat = lstatSync(target);
+  const viaLink = isLink ? parentProblem(join(realpathSync(dirname(file)), basename(file))) : undefined;
+  if (viaLink !== undefined) return { problem: `${viaLink} (on the way to the symlink ${file})`, target, stat };
+  const ofFile = fileProblem(stat);
+  return { problem: parentProblem(target) ?? (ofFile !== undefined ? `${target}: ${ofFile}` : undefined), target, stat };
+}
+
 /**
  * Why the config file cannot be trusted to run commands, or undefined when it
  * can. Throws the file system's error when it cannot be looked at (missing,
  * permission denied): the loader reports those.
  */
 export function trustProblem(file: string): string | undefined {
-  const link = lstatSync(file);
-  if (link.isSymbolicLink()) {
-    const viaLink = parentProblem(file);
-    if (viaLink !== undefined) return `${viaLink} (on the way to the symlink ${file})`;
-  }
-  const target = realpathSync(file);
-  return parentProblem(target) ?? (fileProblem(lstatSync(target)) !== undefined ? `${target}: ${fileProblem(lstatSync(target))}` : undefined);
+  return judge(file).problem;
+}
+
+/** Reads an open file, never more than `maxBytes` (a pipe or /proc file reports size 0); undefined when it holds more. */
+export function readUpTo(fd: number, maxBytes: number): string | undefined {
+  if (fstatSync(fd).size > maxBytes) return undefined;
+  const buf = Buffer.alloc(maxBytes + 1);
+  let n = 0;
+  for (let r = -1; r !== 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+  return n > maxBytes ? undefined : buf.subarray(0, n).toString('utf8');
 }
 
 /**
@@ -62,21 +77,17 @@ export function trustProblem(file: string): string | undefined {
  * `{ untrusted }` with the reason, or `{ tooLarge }` past `maxBytes`.
  */
 export function readTrusted(file: string, maxBytes: number): { text: string } | { untrusted: string } | { tooLarge: true } {
-  const why = trustProblem(file);
-  if (why !== undefined) return { untrusted: why };
-  const target = realpathSync(file);
-  const judged = lstatSync(target);
+  const judged = judge(file);
+  if (judged.problem !== undefined) return { untrusted: judged.problem };
+  const { target } = judged;
   const fd = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const st = fstatSync(fd);
-    if (st.dev !== judged.dev || st.ino !== judged.ino) return { untrusted: `${target} changed while it was being checked` };
+    if (st.dev !== judged.stat.dev || st.ino !== judged.stat.ino) return { untrusted: `${target} changed while it was being checked` };
     const problem = fileProblem(st);
     if (problem !== undefined) return { untrusted: `${target}: ${problem}` };
-    if (st.size > maxBytes) return { tooLarge: true };
-    const buf = Buffer.alloc(maxBytes + 1);
-    let n = 0;
-    for (let r = -1; r !== 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    return n > maxBytes ? { tooLarge: true } : { text: buf.subarray(0, n).toString('utf8') };
+    const text = readUpTo(fd, maxBytes);
+    return text === undefined ? { tooLarge: true } : { text };
   } finally {
     closeSync(fd);
   }
