@@ -12,6 +12,7 @@
 // rewritten: a route handed back to the old owner right after our write looks
 // the same as a stale read, and must not be mistaken for ours.
 // Pure: plain values in, plain values out.
+import { describeTarget } from './plan.js';
 import type { RouteTableView, RouteView } from './types.js';
 
 /** One route write this daemon made. */
@@ -36,12 +37,8 @@ export const OWN_WRITE_WINDOW_MS = 3000;
 
 function sameTarget(a: RouteView | undefined, b: RouteView | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  const x = a.target;
-  const y = b.target;
-  if (x.kind !== y.kind) return false;
-  if (x.kind === 'interface' && y.kind === 'interface') return x.networkInterfaceId === y.networkInterfaceId;
-  if (x.kind === 'instance' && y.kind === 'instance') return x.instanceId === y.instanceId;
-  return x.kind === 'other' && y.kind === 'other' && x.id === y.id;
+  // Interface, instance and gateway ids never collide (eni-, i-, igw-/nat-/...).
+  return describeTarget(a).target === describeTarget(b).target;
 }
 
 export interface UnseenWrites {

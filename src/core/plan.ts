@@ -95,7 +95,8 @@ function gateOf(route: RouteSpec, checks: Readonly<Record<string, CheckView>>): 
   return undecided ? 'undecided' : 'healthy';
 }
 
-function describeTarget(r: RouteView): CurrentRoute {
+/** Where a route points, as the plan and its status show it: the interface, instance or gateway id. */
+export function describeTarget(r: RouteView): CurrentRoute {
   const t = r.target;
   switch (t.kind) {
     case 'interface':

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { CheckSpec, Config } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { substitute } from '../config/values.js';
-import { Reason, placeholderValues, plan, routeKey, routeTarget } from '../core/plan.js';
+import { Reason, describeTarget, placeholderValues, plan, routeKey, routeTarget } from '../core/plan.js';
 import type { Plan, PlannedAction } from '../core/plan.js';
 import { unseenOwnWrites, type OwnWrite } from '../core/own-writes.js';
 import { GONE, type CheckView, type Identity, type RouteTableView, type RouteView } from '../core/types.js';
@@ -22,7 +22,7 @@ import type { Metrics } from '../status/metrics.js';
 import { applyPlan } from './apply.js';
 import { runOutcome } from '../hooks/run-argv.js';
 import type { ActionOutcome } from './apply.js';
-import { newReadCache, readWorld } from './read-world.js';
+import { managedCidrs, newReadCache, readWorld } from './read-world.js';
 import type { ReadCache, World } from './read-world.js';
 import { FlapDetector } from './flap.js';
 import { timerDelay } from '../timers.js';
@@ -412,13 +412,13 @@ export class Daemon {
    * period. Routes whose own write the read does not show yet keep theirs.
    */
   private noteOwners(tables: readonly RouteTableView[], now: number, unseen: ReadonlySet<string>): void {
-    const managed = new Set(this.config.routeTables.flatMap((t) => t.routes.map((r) => r.cidr)));
+    const managed = managedCidrs(this.config);
     for (const t of tables)
       for (const cidr of managed) {
         const key = routeKey(t.id, cidr);
         if (unseen.has(key)) continue;
         const r = t.routes.find((x) => x.destination === cidr);
-        const target = r === undefined ? '' : r.target.kind === 'interface' ? r.target.networkInterfaceId : r.target.kind === 'instance' ? r.target.instanceId : r.target.id;
+        const target = r === undefined ? '' : describeTarget(r).target;
         const known = this.owners.get(key);
         if (known === undefined || known.target !== target) this.owners.set(key, { target, since: now });
       }
@@ -433,7 +433,7 @@ export class Daemon {
       const prev = before.find((t) => t.id === a.routeTableId)?.routes.find((r) => r.destination === a.cidr);
       const after: RouteView | undefined =
         a.action === 'delete' || a.target === undefined ? undefined : { destination: a.cidr, target: { kind: 'interface', networkInterfaceId: a.target }, state: 'active' };
-      this.owners.set(routeKey(a.routeTableId, a.cidr), { target: after === undefined ? '' : (a.target ?? ''), since: now });
+      this.owners.set(routeKey(a.routeTableId, a.cidr), { target: after === undefined ? '' : describeTarget(after).target, since: now });
       this.ownWrites = [
         ...this.ownWrites.filter((w) => w.routeTableId !== a.routeTableId || w.cidr !== a.cidr),
         { routeTableId: a.routeTableId, cidr: a.cidr, before: prev, after, at: now },

@@ -39,6 +39,11 @@ export interface ReadOptions {
   readonly allVpcs?: boolean;
 }
 
+/** Every CIDR the config manages, in any table: only these routes are ever looked at or touched. */
+export function managedCidrs(config: Config): Set<string> {
+  return new Set(config.routeTables.flatMap((t) => t.routes.map((r) => r.cidr)));
+}
+
 export async function readWorld(
   ec2: Ec2Port,
   config: Config,
@@ -52,7 +57,7 @@ export async function readWorld(
     ...(opts.allVpcs === true ? {} : { vpcId: me.vpcId }),
     ...(opts.routeTableIds !== undefined ? { routeTableIds: opts.routeTableIds } : {}),
   });
-  const managed = new Set(config.routeTables.flatMap((t) => t.routes.map((r) => r.cidr)));
+  const managed = managedCidrs(config);
   const needsOwners = config.routeTables.some((t) => t.routes.some((r) => r.ifUnhealthy || r.remoteHealthcheck !== undefined));
 
   const unknownEnis = new Set<string>();

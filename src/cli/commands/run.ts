@@ -138,28 +138,21 @@ export const runCommand: Command = {
     });
     let status;
     try {
-      status = parsed.flags.oneshot === true || metrics === undefined ? undefined : await startStatusServer(statusOptions(true));
-    } catch (e) {
-      // Another daemon serves this status socket: never take it over. With a status.socket of its own
-      // in the config, refuse to start; on the default path (several daemons on one test host, each
-      // playing an instance) run without a socket, say so, and keep the TCP endpoint if there is one.
-      if (!(e instanceof StatusSocketInUse)) throw e;
-      if (config.statusSocket === DEFAULTS.statusSocket) {
+      try {
+        status = parsed.flags.oneshot === true || metrics === undefined ? undefined : await startStatusServer(statusOptions(true));
+      } catch (e) {
+        // Another daemon serves this status socket: never take it over. With a status.socket of its own
+        // in the config, refuse to start; on the default path (several daemons on one test host, each
+        // playing an instance) run without a socket, say so, and keep the TCP endpoint if there is one.
+        if (!(e instanceof StatusSocketInUse)) throw e;
+        if (config.statusSocket !== DEFAULTS.statusSocket) {
+          log.error({ code: e.code, socket: e.path }, e.message);
+          process.stderr.write(`awsnycast: ${e.message}\n`);
+          return EXIT.error;
+        }
         log.warn({ code: e.code, socket: e.path }, `${e.message}; running without a status socket (set status.socket to give this daemon its own)`);
         status = await startStatusServer(statusOptions(false));
-      } else {
-        log.error({ code: e.code, socket: e.path }, e.message);
-        process.stderr.write(`awsnycast: ${e.message}\n`);
-        process.off('SIGHUP', onHup);
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-        await daemon.stop();
-        ec2.destroy();
-        close();
-        return EXIT.error;
       }
-    }
-    try {
       if (parsed.flags.oneshot === true) {
         daemon.startChecks(stop.signal);
         const decided = await daemon.waitForChecks(daemon.decideBoundMs());
