@@ -100,8 +100,11 @@ export class Daemon {
   private ownWrites: OwnWrite[] = [];
   /** By route key: until when (monotonic ms) to hold changes of routes whose write the last read did not show. */
   private unseenWrites: Record<string, number> = {};
-  /** By route key: the managed route's target as we last knew it ('' when missing), and since when. */
-  private readonly owners = new Map<string, { target: string; since: number }>();
+  /**
+   * By route key: the managed route's target as we last knew it ('' when missing), since when (at the
+   * latest) it has pointed there, and when a read or our own write last showed it.
+   */
+  private readonly owners = new Map<string, { target: string; since: number; seenAt: number }>();
   /** By instance id: since when EC2 has said that this owner does not exist. */
   private goneSince = new Map<string, number>();
   /** What the last full read saw; a check change plans on it (then confirms on a fresh read). */
@@ -420,7 +423,10 @@ export class Daemon {
         const r = t.routes.find((x) => x.destination === cidr);
         const target = r === undefined ? '' : describeTarget(r).target;
         const known = this.owners.get(key);
-        if (known === undefined || known.target !== target) this.owners.set(key, { target, since: now });
+        // A change is dated to the last moment we still knew the previous target: the new owner took the
+        // route after that (dating it to this read would discard real failures seen in between).
+        if (known === undefined) this.owners.set(key, { target, since: now, seenAt: now });
+        else this.owners.set(key, { target, since: known.target === target ? known.since : known.seenAt, seenAt: now });
       }
   }
 
@@ -433,7 +439,7 @@ export class Daemon {
       const prev = before.find((t) => t.id === a.routeTableId)?.routes.find((r) => r.destination === a.cidr);
       const after: RouteView | undefined =
         a.action === 'delete' || a.target === undefined ? undefined : { destination: a.cidr, target: { kind: 'interface', networkInterfaceId: a.target }, state: 'active' };
-      this.owners.set(routeKey(a.routeTableId, a.cidr), { target: after === undefined ? '' : describeTarget(after).target, since: now });
+      this.owners.set(routeKey(a.routeTableId, a.cidr), { target: after === undefined ? '' : describeTarget(after).target, since: now, seenAt: now });
       this.ownWrites = [
         ...this.ownWrites.filter((w) => w.routeTableId !== a.routeTableId || w.cidr !== a.cidr),
         { routeTableId: a.routeTableId, cidr: a.cidr, before: prev, after, at: now },
