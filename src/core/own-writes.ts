@@ -12,7 +12,7 @@
 // rewritten: a route handed back to the old owner right after our write looks
 // the same as a stale read, and must not be mistaken for ours.
 // Pure: plain values in, plain values out.
-import { describeTarget } from './plan.js';
+import { sameTarget } from './targets.js';
 import type { RouteTableView, RouteView } from './types.js';
 
 /** One route write this daemon made. */
@@ -34,12 +34,6 @@ export interface OwnWrite {
  * the old target back.
  */
 export const OWN_WRITE_WINDOW_MS = 3000;
-
-function sameTarget(a: RouteView | undefined, b: RouteView | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  // Interface, instance and gateway ids never collide (eni-, i-, igw-/nat-/...).
-  return describeTarget(a).target === describeTarget(b).target;
-}
 
 export interface UnseenWrites {
   /** The writes to keep for the next read: those this read does not show yet, and those of tables it did not include. */
@@ -71,4 +65,23 @@ export function unseenOwnWrites(tables: readonly RouteTableView[], writes: reado
     unseen[`${w.routeTableId} ${w.cidr}`] = w.at + windowMs;
   }
   return { pending, unseen };
+}
+
+/**
+ * The tables as they are after our writes: each write's route replaced by
+ * what we wrote (removed for a delete). The daemon's world view between
+ * reads, so that the fast path, the status page and the metrics see the
+ * routes we just changed as we left them, not as the read before showed them.
+ */
+export function withWrites(tables: readonly RouteTableView[], writes: readonly Pick<OwnWrite, 'routeTableId' | 'cidr' | 'after'>[]): RouteTableView[] {
+  return tables.map((t) => {
+    const mine = writes.filter((w) => w.routeTableId === t.id);
+    if (mine.length === 0) return t;
+    let routes = [...t.routes];
+    for (const w of mine) {
+      routes = routes.filter((r) => r.destination !== w.cidr);
+      if (w.after !== undefined) routes.push(w.after);
+    }
+    return { ...t, routes };
+  });
 }

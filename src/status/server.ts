@@ -14,13 +14,13 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect, isIPv4, isIPv6 } from 'node:net';
 import { dirname } from 'node:path';
-import type { Daemon } from '../daemon/daemon.js';
+import type { DaemonView, DrainControl } from '../daemon/view.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from './metrics.js';
 import { statusDocument } from './snapshot.js';
 
 export interface StatusServerOptions {
-  readonly daemon: Daemon;
+  readonly daemon: DaemonView & DrainControl;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly version: string;

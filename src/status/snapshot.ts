@@ -3,7 +3,7 @@
 // reason, every check, recent changes and current problems.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Daemon, RouteChange } from '../daemon/daemon.js';
+import type { DaemonView, RouteChange } from '../daemon/view.js';
 import type { CheckSnapshot } from '../health/index.js';
 
 export interface RouteStatus {
@@ -45,7 +45,7 @@ function fileHash(file: string): string | null {
   }
 }
 
-export function statusDocument(d: Daemon, o: { version: string; noop: boolean; startedAt: Date }): StatusDocument {
+export function statusDocument(d: DaemonView, o: { version: string; noop: boolean; startedAt: Date }): StatusDocument {
   const id = d.identity;
   const last = d.lastPass;
   const drain = d.drainState();
@@ -59,24 +59,21 @@ export function statusDocument(d: Daemon, o: { version: string; noop: boolean; s
     drained: drain ?? null,
     lastPass:
       last === undefined ? null : { startedAt: last.startedAt, durationMs: last.durationMs, ok: last.ok, ...(last.error !== undefined ? { error: last.error } : {}) },
-    routes: (last?.plan?.actions ?? []).map((a): RouteStatus => {
-      const o = last?.outcomes.find((x) => x.action.routeTableId === a.routeTableId && x.action.cidr === a.cidr);
-      // After a change we made, the route is what we wrote, not what the read before it showed.
-      const written = o?.ok === true;
-      const target = written ? (a.action === 'delete' ? null : (a.target ?? null)) : (a.current?.target ?? null);
-      return {
-        routeTable: a.routeTableId,
-        tableName: a.tableName,
-        cidr: a.cidr,
-        target,
-        state: written ? (a.action === 'delete' ? 'missing' : 'active') : (a.current?.state ?? 'missing'),
-        ours: target === id.networkInterfaceId,
-        action: a.action,
-        reason: a.reason,
-        detail: a.detail,
-        outcome: o === undefined ? null : o.ok ? 'ok' : (o.error?.code ?? 'failed'),
-      };
-    }),
+    // Each route as it is after our own writes, with the last pass's decision and its outcome.
+    routes: d.routeStates().map(
+      (r): RouteStatus => ({
+        routeTable: r.action.routeTableId,
+        tableName: r.action.tableName,
+        cidr: r.action.cidr,
+        target: r.current?.target ?? null,
+        state: r.current?.state ?? 'missing',
+        ours: r.ours,
+        action: r.action.action,
+        reason: r.action.reason,
+        detail: r.action.detail,
+        outcome: r.outcome,
+      }),
+    ),
     checks: d.allChecks().filter((c) => !c.remote).map((c) => ({ ...c.check.snapshot(), remote: false as const })),
     remoteChecks: d
       .allChecks()

@@ -1,0 +1,101 @@
+// The scheduler: when the next pass runs. Every poll_time (±10 % jitter,
+// counted from the last full read, so passes on the cached view do not
+// postpone it); at once when kicked (a check changed: the fast path, on the
+// cached view), coalesced; sooner after a failed pass, with a growing
+// jittered delay; and at the end of any hold-down or wait the plan asked for
+// (retryAfterMs). Level-triggered: a kick carries no delta, it only brings
+// the next pass forward.
+import type { Clock } from './clock.js';
+import type { PassResult } from './reconciler.js';
+
+/** After `failures` failed passes in a row: 1 s, 2 s, 4 s ... capped at poll_time and 30 s, each between 50 % and 100 % of that. */
+export function retryDelayMs(failures: number, pollMs: number, random: () => number = Math.random): number {
+  const cap = Math.min(pollMs, 30_000, 1000 * 2 ** Math.min(failures - 1, 15));
+  return cap * (0.5 + random() * 0.5);
+}
+
+/** A pass that could not read or write. */
+export const passFailed = (r: Pick<PassResult, 'error' | 'outcomes'>): boolean => r.error !== undefined || r.outcomes.some((o) => !o.ok);
+
+export interface DelayInput {
+  /** Failed passes in a row, this one included (0: it went through). */
+  readonly failures: number;
+  readonly pollMs: number;
+  /** When the last full read happened, and now (the clock's ms). */
+  readonly lastFullRead: number;
+  readonly now: number;
+  /** ±fraction of poll_time. */
+  readonly jitter: number;
+  readonly random?: () => number;
+}
+
+/** How long to wait after pass `r` before the next one (when nothing kicks). */
+export function nextDelayMs(r: Pick<PassResult, 'plan'>, i: DelayInput): number {
+  const random = i.random ?? Math.random;
+  // A failing pass is retried sooner than poll_time, so the daemon converges soon after EC2 recovers
+  // without bursting while it is still failing.
+  let ms = i.failures > 0 ? retryDelayMs(i.failures, i.pollMs, random) : Math.max(0, i.lastFullRead + i.pollMs * (1 + (random() * 2 - 1) * i.jitter) - i.now);
+  // A hold-down (or any wait the planner asked for) that ends before then gets a pass of its own.
+  for (const a of r.plan?.actions ?? []) if (a.retryAfterMs !== undefined) ms = Math.min(ms, a.retryAfterMs + 50);
+  return ms;
+}
+
+export interface SchedulerDeps {
+  readonly clock: Clock;
+  /** Runs one pass; `fromKick`: a check changed since the last one (plan on the cached view first). */
+  readonly pass: (fromKick: boolean) => Promise<PassResult>;
+  readonly pollMs: () => number;
+  readonly lastFullRead: () => number;
+  /** ±fraction of poll_time; default 0.1. */
+  readonly jitter?: number;
+  readonly random?: () => number;
+}
+
+export class Scheduler {
+  private kicked = false;
+  private wake: AbortController | undefined;
+
+  constructor(private readonly d: SchedulerDeps) {}
+
+  /** Brings the next pass forward (coalesced). */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.abort();
+  }
+
+  /** Runs passes until `signal` fires. */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = (): void => this.wake?.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    let failures = 0;
+    let fromKick = false;
+    try {
+      while (!signal.aborted) {
+        this.kicked = false;
+        const r = await this.d.pass(fromKick);
+        if (signal.aborted) break;
+        const failed = passFailed(r);
+        failures = failed ? failures + 1 : 0;
+        if (this.kicked) {
+          fromKick = !failed;
+          continue;
+        }
+        const ms = nextDelayMs(r, {
+          failures,
+          pollMs: this.d.pollMs(),
+          lastFullRead: this.d.lastFullRead(),
+          now: this.d.clock.now(),
+          jitter: this.d.jitter ?? 0.1,
+          ...(this.d.random !== undefined ? { random: this.d.random } : {}),
+        });
+        this.wake = new AbortController();
+        if (!this.kicked) await this.d.clock.sleep(ms, this.wake.signal);
+        this.wake = undefined;
+        // Woken by a check change (not the poll timer, not a hold-down): the fast path.
+        fromKick = this.kicked && !failed;
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+}
