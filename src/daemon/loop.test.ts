@@ -1,0 +1,215 @@
+// The loop without processes: checks are plain verdicts (a fake HealthSource),
+// time is a fake clock, EC2 is the in-memory fake. Each test drives one rule
+// of the loop deterministically: the fast path, confirm, hold-down wake-ups,
+// remote re-targeting, the stale-verdict rule and the scheduler's timing.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, describe, test } from 'node:test';
+import { loadConfigText } from '../config/index.js';
+import type { CheckView, RouteTableView, RouteView } from '../core/types.js';
+import { FakeEc2 } from '../ec2/fake.js';
+import { createLogger } from '../log/logger.js';
+import type { Clock } from './clock.js';
+import { Daemon } from './daemon.js';
+import type { HealthSource, HealthViews } from './health-supervisor.js';
+import type { PassResult } from './reconciler.js';
+import { Scheduler, nextDelayMs } from './scheduler.js';
+
+const ME = { instanceId: 'i-0000000a', az: 'az-a', region: 'r', vpcId: 'vpc-1', subnetId: 'subnet-a', networkInterfaceId: 'eni-a', ownIps: ['127.0.1.10'] };
+const dir = mkdtempSync(join(tmpdir(), 'awsn-loop2-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Time moves only when the test (or a sleep) moves it; every sleep is recorded. */
+class FakeClock implements Clock {
+  t = 1_000_000;
+  readonly sleeps: number[] = [];
+  now(): number {
+    return this.t;
+  }
+  sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.t += ms;
+    return Promise.resolve();
+  }
+}
+
+class FakeHealth implements HealthSource {
+  checks: Record<string, CheckView> = { up: { healthy: true, decided: true } };
+  remote: Record<string, Record<string, CheckView>> = {};
+  healthySince: Record<string, number> = {};
+  readonly targets: Record<string, readonly string[]>[] = [];
+  views(): HealthViews {
+    return { checks: this.checks, remote: this.remote, healthySince: this.healthySince };
+  }
+  setRemoteTargets(t: Readonly<Record<string, readonly string[]>>): void {
+    this.targets.push({ ...t });
+  }
+  all(): [] {
+    return [];
+  }
+}
+
+const to = (eni: string, instanceId: string, state: RouteView['state'] = 'active'): RouteView => ({ destination: '0.0.0.0/0', target: { kind: 'interface', networkInterfaceId: eni, instanceId }, state });
+const table = (routes: RouteView[]): RouteTableView => ({ id: 'rtb-1', vpcId: 'vpc-1', main: true, subnetIds: [], tags: {}, routes });
+const IFACES = [
+  { id: 'eni-b', privateIp: '127.0.1.11', privateIps: ['127.0.1.11'], instanceId: 'i-0000000b', sourceDestCheck: false },
+  { id: 'eni-c', privateIp: '127.0.1.12', privateIps: ['127.0.1.12'], instanceId: 'i-0000000c', sourceDestCheck: false },
+];
+const RUNNING = { state: 'running', instanceStatus: 'ok', systemStatus: 'ok' };
+
+function setup(routeExtra: string, routes: RouteView[], hold = 0) {
+  const yaml = `healthchecks:\n  up: {type: ping, destination: 127.0.0.1, every: 1}\nremote_healthchecks:\n  peer: {type: ping, every: 1, fall: 3}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes:\n      - {cidr: 0.0.0.0/0, healthcheck: up, hold_down: ${hold}${routeExtra}}\n`;
+  const r = loadConfigText(yaml, join(dir, 'c.yaml'));
+  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+  const ec2 = new FakeEc2([table(routes)], IFACES, { 'i-0000000b': RUNNING, 'i-0000000c': RUNNING });
+  const clock = new FakeClock();
+  const health = new FakeHealth();
+  const out = new PassThrough();
+  let logs = '';
+  out.on('data', (d: Buffer) => (logs += d.toString()));
+  const daemon = new Daemon({ config: r.config, identity: ME, ec2, log: createLogger({ format: 'json', stream: out, debug: true }).log, noop: false, clock, health, pollJitter: 0 });
+  const routeNow = (): string | undefined => {
+    const t = ec2.tables[0]!.routes.find((x) => x.destination === '0.0.0.0/0')?.target;
+    return t?.kind === 'interface' ? t.networkInterfaceId : undefined;
+  };
+  const reads = (): number => ec2.calls.filter((c) => c === 'DescribeRouteTables').length;
+  return { ec2, clock, health, daemon, routeNow, reads, logs: () => logs };
+}
+
+const failing = (times: number[]): CheckView => ({ healthy: false, decided: true, failingRun: times, fall: 3, everyMs: 1000 });
+const BACKUP = ', if_unhealthy: true, remote_healthcheck: peer';
+
+describe('the loop with fake checks and a fake clock', () => {
+  test('fast path: a check change plans on the world view and confirms on a re-read of just that table', async () => {
+    const { health, daemon, routeNow, reads } = setup(BACKUP, [to('eni-b', 'i-0000000b')]);
+    health.remote = { peer: { '127.0.1.11': { healthy: true, decided: true } } };
+    assert.equal((await daemon.pass()).plan?.actions[0]?.reason, 'OWNER_ALIVE');
+    assert.equal(reads(), 1);
+    health.remote = { peer: { '127.0.1.11': failing([daemon_t(daemon) + 1, daemon_t(daemon) + 2, daemon_t(daemon) + 3]) } };
+    const r = await daemon.pass(true, true);
+    assert.deepEqual(r.outcomes.map((o) => [o.action.action, o.action.reason, o.ok]), [['replace', 'OWNER_REMOTE_UNHEALTHY', true]]);
+    assert.equal(reads(), 2, 'one re-read to confirm, no full read first');
+    assert.equal(routeNow(), 'eni-a');
+  });
+
+  test('confirm: a backup that finds the route taken by another live instance on the re-read stands down', async () => {
+    const { ec2, clock, health, daemon, routeNow, logs } = setup(BACKUP, [to('eni-b', 'i-0000000b')]);
+    health.remote = { peer: { '127.0.1.11': { healthy: true, decided: true } } };
+    await daemon.pass();
+    clock.t += 5000;
+    health.remote = { peer: { '127.0.1.11': failing([clock.t - 300, clock.t - 200, clock.t - 100]) } };
+    // Counted from now: the full read is 1, the re-read before the write 2.
+    ec2.onDescribe = (n) => {
+      if (n === 2) ec2.tables = [table([to('eni-c', 'i-0000000c')])];
+    };
+    const r = await daemon.pass();
+    assert.deepEqual(r.outcomes, [], 'no write');
+    assert.equal(r.plan?.actions[0]?.reason, 'OWNER_REMOTE_UNDECIDED', 'the new owner is not judged on the old one\'s verdict');
+    assert.equal(routeNow(), 'eni-c');
+    assert.match(logs(), /re-read before replace: no longer needed/);
+    assert.ok(clock.sleeps.length === 1 && clock.sleeps[0]! >= 0 && clock.sleeps[0]! < 400, `the rank delay was waited on the clock: ${clock.sleeps.join()}`);
+  });
+
+  test('remote checks are re-targeted at whoever owns the route now', async () => {
+    const { ec2, health, daemon } = setup(BACKUP, [to('eni-b', 'i-0000000b')]);
+    await daemon.pass();
+    ec2.tables = [table([to('eni-c', 'i-0000000c')])];
+    await daemon.pass();
+    ec2.tables = [table([to('eni-a', 'i-0000000a')])];
+    await daemon.pass();
+    assert.deepEqual(health.targets, [{ peer: ['127.0.1.11'] }, { peer: ['127.0.1.12'] }, {}], 'B, then C, then nobody (the route is ours)');
+  });
+
+  test('stale verdict: failures from before the owner took the route back do not count; fresh ones do', async () => {
+    const { ec2, clock, health, daemon, routeNow } = setup(BACKUP, [to('eni-b', 'i-0000000b')]);
+    // Failures from before this daemon first saw B own the route count as stale too, so B is seen first.
+    health.remote = { peer: { '127.0.1.11': { healthy: true, decided: true } } };
+    await daemon.pass();
+    clock.t += 5000;
+    health.remote = { peer: { '127.0.1.11': failing([clock.t - 300, clock.t - 200, clock.t - 100]) } };
+    await daemon.pass();
+    assert.equal(routeNow(), 'eni-a', 'taken over on a fresh verdict');
+    // B's service comes back and B takes the route back; our check of B still holds its old failing streak.
+    clock.t += 5000;
+    ec2.tables = [table([to('eni-b', 'i-0000000b')])];
+    let r = await daemon.pass();
+    assert.equal(r.plan?.actions[0]?.reason, 'OWNER_REMOTE_STALE');
+    assert.deepEqual(r.outcomes, []);
+    assert.equal(routeNow(), 'eni-b');
+    assert.ok((r.plan?.actions[0]?.retryAfterMs ?? 0) > 0, 'the planner asks to look again when a fresh verdict could be ready');
+    // B fails again: three failures after it took the route back are a fresh verdict.
+    clock.t += 5000;
+    health.remote = { peer: { '127.0.1.11': failing([clock.t - 300, clock.t - 200, clock.t - 100]) } };
+    r = await daemon.pass();
+    assert.deepEqual(r.outcomes.map((o) => o.action.reason), ['OWNER_REMOTE_UNHEALTHY']);
+    assert.equal(routeNow(), 'eni-a');
+  });
+
+  test('hold-down: the scheduler wakes when it ends, not at the next poll, and the primary then takes the route', async () => {
+    const { ec2, clock, health, daemon, routeNow } = setup('', [to('eni-b', 'i-0000000b')], 30);
+    health.healthySince = { up: clock.t };
+    const ac = new AbortController();
+    const reasons: string[] = [];
+    ec2.onDescribe = (n) => {
+      if (n >= 3) ac.abort();
+    };
+    const orig = daemon.pass.bind(daemon);
+    daemon.pass = async (...a) => {
+      const r = await orig(...a);
+      reasons.push(...(r.plan?.actions.map((x) => x.reason) ?? []));
+      return r;
+    };
+    await daemon.run(ac.signal);
+    assert.equal(reasons[0], 'HOLD_DOWN');
+    assert.ok(clock.sleeps[0]! >= 30_000 && clock.sleeps[0]! <= 30_100, `woke after ${clock.sleeps[0]} ms (poll_time is 300 s)`);
+    assert.equal(reasons[1], 'PREEMPT');
+    assert.equal(routeNow(), 'eni-a');
+    await daemon.stop();
+  });
+});
+
+/** The fake clock's time as the daemon sees it (its clock is the FakeClock passed in). */
+function daemon_t(d: Daemon): number {
+  return (d as unknown as { clock: FakeClock }).clock.t;
+}
+
+describe('the scheduler', () => {
+  const result = (over: Partial<PassResult> = {}): PassResult => ({ ok: true, outcomes: [], startedAt: '', durationMs: 0, ...over });
+
+  test('the poll counts from the last full read, with jitter', () => {
+    assert.equal(nextDelayMs(result(), { failures: 0, pollMs: 300_000, lastFullRead: 1000, now: 61_000, jitter: 0 }), 240_000);
+    const d = nextDelayMs(result(), { failures: 0, pollMs: 300_000, lastFullRead: 0, now: 0, jitter: 0.1, random: () => 1 });
+    assert.equal(Math.round(d), 330_000);
+  });
+
+  test('a failed pass is retried sooner, backing off', () => {
+    const d1 = nextDelayMs(result(), { failures: 1, pollMs: 300_000, lastFullRead: 0, now: 0, jitter: 0, random: () => 1 });
+    const d4 = nextDelayMs(result(), { failures: 4, pollMs: 300_000, lastFullRead: 0, now: 0, jitter: 0, random: () => 1 });
+    assert.deepEqual([d1, d4], [1000, 8000]);
+  });
+
+  test('a kick during a pass runs the next pass at once, on the fast path', async () => {
+    const clock = new FakeClock();
+    const seen: boolean[] = [];
+    const ac = new AbortController();
+    let s: Scheduler | undefined = undefined;
+    s = new Scheduler({
+      clock,
+      pollMs: () => 300_000,
+      lastFullRead: () => clock.t,
+      jitter: 0,
+      pass: (fromKick) => {
+        seen.push(fromKick);
+        if (seen.length === 1) s!.kick();
+        if (seen.length === 3) ac.abort();
+        return Promise.resolve(result());
+      },
+    });
+    await s.run(ac.signal);
+    assert.deepEqual(seen, [false, true, false], 'the kicked pass is on the fast path; the next is the poll');
+    assert.deepEqual(clock.sleeps, [300_000], 'no sleep before the kicked pass');
+  });
+});
