@@ -2,13 +2,14 @@
 // caller (the daemon) says which IPs currently own routes; the pool starts
 // checks for new IPs, stops and forgets removed ones at once, and never
 // checks this instance's own addresses.
-import { EventEmitter, getMaxListeners, setMaxListeners } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { CheckSpec } from '../config/index.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { HealthCheck } from './runner.js';
-import type { ChangeEvent, CheckSnapshot, HealthCheckOptions, HookDoneEvent, ResultEvent } from './runner.js';
+import type { ChangeEvent, CheckSnapshot, HealthCheckOptions, HookDoneEvent, ResultEvent } from './check-types.js';
+import { adjustMaxListeners } from './check-types.js';
 
 export interface RemotePoolOptions extends Omit<HealthCheckOptions, 'destination' | 'logger'> {
   /** This instance's own addresses: never checked. */
@@ -42,11 +43,6 @@ function canonical(ip: string): string | undefined {
   if (isIP(t) === 4) return t;
   if (isIP(t) === 6) return new URL(`http://[${t}]/`).hostname.slice(1, -1);
   return undefined;
-}
-
-function adjustMaxListeners(signal: AbortSignal, by: number): void {
-  const n = getMaxListeners(signal);
-  if (n !== 0) setMaxListeners(Math.max(1, n + by), signal);
 }
 
 export class RemotePool extends EventEmitter<RemotePoolEvents> {
