@@ -5,7 +5,7 @@
 // process runs in its own process group (stopped and sampled as a group) and
 // is registered, so run.ts stops them all on an error and on SIGINT/SIGTERM.
 import { join } from 'node:path';
-import { DaemonProcess, SimProcess, callsBy, waitFor } from '../test/helpers/harness.js';
+import { DaemonProcess, SimProcess, TEST_CALLER, callsBy, waitFor } from '../test/helpers/harness.js';
 import type { CountersSnapshot } from '../test/helpers/harness.js';
 import type { Ctx } from './scenario.js';
 
@@ -27,6 +27,21 @@ export async function startSim(ctx: Ctx, world: string, name: string): Promise<S
 export async function resetSim(ctx: Ctx, sim: SimProcess): Promise<void> {
   await sim.admin('POST', 'reset');
   await sim.admin('POST', 'faults', { latencyMs: { '*': ctx.latencyMs } });
+}
+
+/** One EC2 Query API call as caller TEST_CALLER, signed with nothing (the simulator does not check signatures); throws on an error status. */
+export async function ec2Call(sim: SimProcess, action: string, params: Record<string, string>): Promise<string> {
+  const res = await fetch(sim.info.ec2Endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CALLER}/20260101/${sim.info.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams({ Action: action, Version: '2016-11-15', ...params }).toString(),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${action}: ${res.status} ${text.slice(0, 300)}`);
+  return text;
 }
 
 /** Splits a command template into argv (whitespace, single and double quotes). */

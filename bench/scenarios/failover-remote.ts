@@ -4,7 +4,7 @@
 // takeover, and takeovers while the service still answered.
 import { NAT_PAIR, TEST_CALLER, sleep, waitFor } from '../../test/helpers/harness.js';
 import type { DaemonProcess } from '../../test/helpers/harness.js';
-import { startDaemon, startSim } from '../harness.js';
+import { ec2Call, startDaemon, startSim } from '../harness.js';
 import type { Scenario } from '../scenario.js';
 import { fig, rand } from '../scenario.js';
 import { Service } from '../tcp-service.js';
@@ -21,7 +21,7 @@ export const failoverRemote: Scenario = {
       const CIDR = '10.0.0.53/32';
       const eniA = sim.eni(A);
       const eniB = sim.eni(B);
-      await sim.ec2('CreateRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
+      await ec2Call(sim, 'CreateRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
       await svc.open();
       const port = svc.port;
       // poll_time only refreshes B's view of the table between trials; the takeover is driven by the remote check.
@@ -55,7 +55,7 @@ routetables:
         if (early.length > 0) {
           falseTakeovers += early.length;
           ctx.log(`  trial ${t + 1}: the backup took the route while the owner's service was up (${early.map((x) => `${x.action} by ${x.caller}`).join(', ')})`);
-          await sim.ec2('ReplaceRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
+          await ec2Call(sim, 'ReplaceRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
           restoredAt = await sim.client.lastSeq();
           svc.accepted = 0;
           t--;
@@ -89,7 +89,7 @@ routetables:
         // Back to A for the next trial, the service and the route at once: B stopped checking A when
         // it took the route, and checks it afresh (undecided, then healthy) once it sees A own it again.
         await svc.open(port);
-        await sim.ec2('ReplaceRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
+        await ec2Call(sim, 'ReplaceRoute', { RouteTableId: RTB_A, DestinationCidrBlock: CIDR, NetworkInterfaceId: eniA });
         restoredAt = await sim.client.lastSeq();
         svc.accepted = 0;
       }

@@ -198,21 +198,6 @@ export class SimProcess {
     return routeWrites(await this.client.counters());
   }
 
-  /** One EC2 Query API call as caller TEST_CALLER (the simulator does not check signatures); throws on an error status. */
-  async ec2(action: string, params: Record<string, string>): Promise<string> {
-    const res = await fetch(this.info.ec2Endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CALLER}/20260101/${this.info.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: new URLSearchParams({ Action: action, Version: '2016-11-15', ...params }).toString(),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${action}: ${res.status} ${text.slice(0, 300)}`);
-    return text;
-  }
-
   stop(): Promise<number | null> {
     return stopProcess(this.child);
   }
