@@ -7,9 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_DAEMON_CMD, ROOT, Scratch, killAll, killAllNow } from './harness.js';
-import type { Ctx, Figure } from './scenarios.js';
-import { SCENARIOS } from './scenarios.js';
+import { ROOT, Scratch, killAll, killAllNow } from '../test/helpers/harness.js';
+import { DEFAULT_DAEMON_CMD } from './harness.js';
+import type { Ctx, Figure } from './scenario.js';
+import { SCENARIOS } from './scenarios/index.js';
 
 interface Args {
   quick: boolean;
@@ -114,7 +115,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${(e as Error).message}\n`);
     return 2;
   }
-  const scratch = new Scratch();
+  const scratch = new Scratch('awsn-bench-');
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stopping) return;

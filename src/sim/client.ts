@@ -3,11 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { CountersSnapshot } from './counters.js';
 import type { RecordedRequest } from './requests.js';
-import type { InstanceInfo, RouteSnapshot, RouteTableSnapshot } from './simulator.js';
-import type { Mutation } from './state.js';
+import type { InstanceInfo, RouteSnapshot, RouteTableSnapshot } from './simulator-api.js';
+import type { Mutation } from './mutations.js';
 
 export type { CountersSnapshot, InstanceInfo as SimInstance, Mutation, RouteSnapshot, RouteTableSnapshot };
-export type { InstanceMutation, ResourceMutation, RouteMutation } from './state.js';
+export type { InstanceMutation, ResourceMutation, RouteMutation } from './mutations.js';
 
 /** The JSON line `awsnycast sim` prints on stdout once it listens (the same as `GET /_sim/instances`). */
 export interface SimInfo {

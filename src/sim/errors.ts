@@ -36,3 +36,10 @@ export const dryRunOk = (): Ec2Error =>
   new Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
 
 export const throttled = (): Ec2Error => new Ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503);
+
+/** An instance with several interfaces named where one interface is meant (route target, instance source/dest check). */
+export const multipleInterfaces = (id: string): Ec2Error =>
+  new Ec2Error(
+    'InvalidInstanceID',
+    `There are multiple interfaces attached to instance '${id}'. Please specify an interface ID for the operation instead.`,
+  );

@@ -3,16 +3,16 @@ export { startSimulator } from './simulator.js';
 export type {
   InstanceInfo,
   InterfaceInfo,
-  MutationQuery,
   RouteSnapshot,
   RouteTableSnapshot,
   Simulator,
   SimulatorOptions,
   StateChange,
-} from './simulator.js';
+} from './simulator-api.js';
 export { ManualClock, realClock, type Clock } from './clock.js';
 export type { FaultSettings, DeepPartial } from './faults.js';
 export type { CountersSnapshot } from './counters.js';
 export type { RecordedRequest } from './requests.js';
-export type { Mutation, RouteMutation, InstanceMutation, ResourceMutation, TargetView, Timing } from './state.js';
+export type { Mutation, MutationQuery, RouteMutation, InstanceMutation, ResourceMutation, TargetView } from './mutations.js';
+export type { Timing } from './timing.js';
 export { loadWorldFile, parseWorld, WorldError, formatWorldProblem, type World, type WorldInput, type WorldProblem } from './world.js';

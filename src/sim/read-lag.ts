@@ -14,7 +14,8 @@
 // interfaces and their attachments, source/dest checks, status checks.
 import { instancesNotFound } from './errors.js';
 import type { Instance, InstanceStateName, Route, RouteTable, RouteTarget } from './model.js';
-import type { Ec2State, TargetView } from './state.js';
+import type { TargetView } from './mutations.js';
+import type { Ec2State } from './state.js';
 
 function targetOf(v: TargetView): RouteTarget {
   if (v.networkInterfaceId !== undefined) return { kind: 'eni', eniId: v.networkInterfaceId, instanceId: v.instanceId };

@@ -4,113 +4,27 @@
 // the benchmarks use.
 import { BlockList, isIP } from 'node:net';
 import { stringify } from 'yaml';
+import { adminHandler } from './admin.js';
 import { buildState } from './build-state.js';
 import { realClock, type Clock } from './clock.js';
 import { Counters, type CountersSnapshot } from './counters.js';
-import { RequestLog, type RecordedRequest } from './requests.js';
 import { RenderCache } from './ec2-actions/render-cache.js';
 import { Ec2Server, readBody, Listener, type Ec2Backend } from './ec2-server.js';
 import { Faults, type DeepPartial, type FaultSettings } from './faults.js';
 import { ImdsServer } from './imds-server.js';
+import type { StatusValue } from './model.js';
+import { queryMutations, type Mutation, type MutationQuery } from './mutations.js';
+import { deleteInterface, detachInterface, setInstanceStatus } from './ops/admin.js';
 import { prepareStart, prepareStop, prepareTerminate } from './ops/instances.js';
-import { adminHandler } from './admin.js';
-import type { InstanceStateName, StatusValue } from './model.js';
-import type { Ec2State, Mutation, Timing } from './state.js';
-import { loadWorldFile, parseWorld, type World, type WorldInput } from './world.js';
+import { RequestLog, type RecordedRequest } from './requests.js';
+import type { InstanceInfo, RouteTableSnapshot, Simulator, SimulatorOptions, StateChange } from './simulator-api.js';
+import { instanceInfos, routeTableSnapshots } from './snapshots.js';
+import type { Ec2State } from './state.js';
+import type { Timing } from './timing.js';
+import { loadWorldFile, parseWorld, type World } from './world.js';
 
-export interface SimulatorOptions {
-  /** A world file path, `{ yaml }` text, or a world object (checked the same way as a file). */
-  readonly world: string | { readonly yaml: string } | WorldInput | World;
-  /** `HOST:PORT` for the EC2 endpoint; HOST must be a loopback address. Default `127.0.0.1:0`. */
-  readonly listen?: string;
-  /** `HOST:PORT` for the separate admin endpoint. Default: same host, any free port. */
-  readonly adminListen?: string;
-  readonly clock?: Clock;
-  /** Unexpected exceptions inside handlers (answered with HTTP 500). */
-  readonly onInternalError?: (e: unknown) => void;
-}
-
-export interface InterfaceInfo {
-  readonly networkInterfaceId: string;
-  readonly privateIp: string;
-  readonly mac: string;
-  readonly deviceIndex: number | null;
-  readonly sourceDestCheck: boolean;
-}
-
-export interface InstanceInfo {
-  readonly instanceId: string;
-  readonly privateIp: string | null;
-  readonly imdsEndpoint: string;
-  readonly availabilityZone: string;
-  readonly subnetId: string;
-  readonly vpcId: string;
-  readonly state: InstanceStateName;
-  readonly networkInterfaces: readonly InterfaceInfo[];
-}
-
-export interface RouteSnapshot {
-  readonly cidr: string;
-  readonly state: 'active' | 'blackhole';
-  readonly origin: string;
-  readonly gatewayId?: string;
-  readonly instanceId?: string;
-  readonly networkInterfaceId?: string;
-}
-
-export interface RouteTableSnapshot {
-  readonly routeTableId: string;
-  readonly vpcId: string;
-  readonly main: boolean;
-  readonly subnets: readonly string[];
-  readonly tags: Readonly<Record<string, string>>;
-  readonly routes: readonly RouteSnapshot[];
-}
-
-export interface StateChange {
-  readonly instanceId: string;
-  readonly before: InstanceStateName;
-  readonly after: InstanceStateName;
-}
-
-export interface MutationQuery {
-  /** Only entries with seq greater than this. */
-  readonly since?: number;
-  readonly kind?: Mutation['kind'];
-  readonly routeTableId?: string;
-  readonly cidr?: string;
-  readonly instanceId?: string;
-}
-
-export interface Simulator {
-  readonly ec2Endpoint: string;
-  readonly adminEndpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** The current state (replaced by reset). */
-  readonly state: Ec2State;
-  instances(): Promise<InstanceInfo[]>;
-  routeTables(filter?: { vpcId?: string; ids?: readonly string[] }): RouteTableSnapshot[];
-  stopInstance(id: string): StateChange;
-  startInstance(id: string): StateChange;
-  terminateInstance(id: string): StateChange;
-  setInstanceStatus(id: string, status: { instance?: StatusValue; system?: StatusValue }): void;
-  detachNetworkInterface(id: string): void;
-  deleteNetworkInterface(id: string): void;
-  setTiming(timing: Partial<Timing>): Timing;
-  faults(): FaultSettings;
-  setFaults(patch: DeepPartial<FaultSettings> & { outage?: { mode?: FaultSettings['outage']['mode']; forMs?: number } }): Promise<FaultSettings>;
-  clearFaults(): Promise<void>;
-  counters(): CountersSnapshot;
-  resetCounters(): void;
-  mutations(q?: MutationQuery): Mutation[];
-  /** The EC2 requests received (parameter and filter names), after seq `since`, optionally of one caller. */
-  requests(q?: { since?: number; caller?: string }): { lastSeq: number; entries: RecordedRequest[] };
-  resetRequests(): void;
-  /** Back to the world file's state; clears faults, counters, the mutation log and IMDS tokens. */
-  reset(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { InstanceInfo, InterfaceInfo, RouteSnapshot, RouteTableSnapshot, Simulator, SimulatorOptions, StateChange } from './simulator-api.js';
+export type { MutationQuery } from './mutations.js';
 
 /** An IPv4 literal in 127.0.0.0/8 or the IPv6 loopback `::1`; host names (even `localhost`) are refused. */
 function isLoopbackLiteral(host: string): boolean {
@@ -228,53 +142,11 @@ class Sim implements Simulator {
 
   async instances(): Promise<InstanceInfo[]> {
     await Promise.all([...this.pendingImds]);
-    const s = this.backend.state;
-    s.settle();
-    // Terminated instances past `timing.terminatedVisibleMs` are gone, as in AWS's describe calls.
-    return s.visibleInstances().map((i) => {
-      const enis = s.attachedEnis(i);
-      return {
-        instanceId: i.id,
-        privateIp: enis[0]?.privateIp ?? null,
-        imdsEndpoint: this.imds.get(i.id)?.endpoint ?? '',
-        availabilityZone: i.az,
-        subnetId: i.subnetId,
-        vpcId: i.vpcId,
-        state: i.state,
-        networkInterfaces: enis.map((e) => ({
-          networkInterfaceId: e.id,
-          privateIp: e.privateIp,
-          mac: e.mac,
-          deviceIndex: e.attachment?.deviceIndex ?? null,
-          sourceDestCheck: e.sourceDestCheck,
-        })),
-      };
-    });
+    return instanceInfos(this.backend.state, (id) => this.imds.get(id)?.endpoint ?? '');
   }
 
   routeTables(filter: { vpcId?: string; ids?: readonly string[] } = {}): RouteTableSnapshot[] {
-    const s = this.backend.state;
-    s.settle();
-    return [...s.routeTables.values()]
-      .filter((t) => (filter.vpcId === undefined || t.vpcId === filter.vpcId) && (filter.ids === undefined || filter.ids.includes(t.id)))
-      .map((t) => ({
-        routeTableId: t.id,
-        vpcId: t.vpcId,
-        main: t.associations.some((a) => a.main),
-        subnets: t.associations.flatMap((a) => (a.subnetId !== undefined ? [a.subnetId] : [])),
-        tags: Object.fromEntries(t.tags),
-        routes: [...t.routes.values()].map((r) => {
-          const v = s.targetView(t, r.target);
-          return {
-            cidr: r.dest,
-            state: v.state,
-            origin: r.origin,
-            ...(v.gatewayId !== undefined ? { gatewayId: v.gatewayId } : {}),
-            ...(v.instanceId !== undefined ? { instanceId: v.instanceId } : {}),
-            ...(v.networkInterfaceId !== undefined ? { networkInterfaceId: v.networkInterfaceId } : {}),
-          };
-        }),
-      }));
+    return routeTableSnapshots(this.backend.state, filter);
   }
 
   private lifecycle(id: string, op: typeof prepareStop, action: string): StateChange {
@@ -293,13 +165,13 @@ class Sim implements Simulator {
     return this.lifecycle(id, prepareTerminate, 'admin:terminate');
   }
   setInstanceStatus(id: string, status: { instance?: StatusValue; system?: StatusValue }): void {
-    this.backend.state.setStatus(id, status, { action: 'admin:status', caller: 'admin' });
+    setInstanceStatus(this.backend.state, id, status, { action: 'admin:status', caller: 'admin' });
   }
   detachNetworkInterface(id: string): void {
-    this.backend.state.detachEni(id, { action: 'admin:detach', caller: 'admin' });
+    detachInterface(this.backend.state, id, { action: 'admin:detach', caller: 'admin' });
   }
   deleteNetworkInterface(id: string): void {
-    this.backend.state.deleteEni(id, { action: 'admin:delete', caller: 'admin' });
+    deleteInterface(this.backend.state, id, { action: 'admin:delete', caller: 'admin' });
   }
   setTiming(timing: Partial<Timing>): Timing {
     const s = this.backend.state;
@@ -373,14 +245,7 @@ class Sim implements Simulator {
 
   mutations(q: MutationQuery = {}): Mutation[] {
     this.backend.state.settle();
-    return this.backend.state.log.filter(
-      (m) =>
-        (q.since === undefined || m.seq > q.since) &&
-        (q.kind === undefined || m.kind === q.kind) &&
-        (q.routeTableId === undefined || (m.kind === 'route' && m.routeTableId === q.routeTableId)) &&
-        (q.cidr === undefined || (m.kind === 'route' && m.cidr === q.cidr)) &&
-        (q.instanceId === undefined || (m.kind === 'instance' && m.instanceId === q.instanceId)),
-    );
+    return queryMutations(this.backend.state.log, q);
   }
 
   async reset(): Promise<void> {

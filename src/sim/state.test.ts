@@ -6,6 +6,7 @@ import { ManualClock } from './clock.js';
 import { Ec2Error } from './errors.js';
 import type { Ec2State } from './state.js';
 import { parseWorld } from './world.js';
+import { setInstanceStatus } from './ops/admin.js';
 import { prepareSetEniSourceDestCheck, prepareSetInstanceSourceDestCheck, prepareStart, prepareStop, prepareTerminate } from './ops/instances.js';
 import { prepareCreateRoute, prepareDeleteRoute, prepareReplaceRoute } from './ops/routes.js';
 
@@ -96,7 +97,7 @@ describe('Ec2State', () => {
 
   it('status is initializing while pending, not-applicable when stopped, and the set value when running', () => {
     const { s, clock } = setup();
-    s.setStatus('i-00000001', { instance: 'impaired' }, who);
+    setInstanceStatus(s, 'i-00000001', { instance: 'impaired' }, who);
     assert.deepEqual(s.effectiveStatus(s.instance('i-00000001')), { instance: 'impaired', system: 'ok' });
     prepareStop(s, ['i-00000001'], who)();
     clock.advance(200);
@@ -121,7 +122,7 @@ describe('Ec2State', () => {
     prepareTerminate(s, ['i-00000001'], who)(); // shutting-down ends at 300
     prepareStop(s, ['i-00000002'], who)(); // stopping ends at 200
     clock.advance(1000);
-    s.setStatus('i-00000002', { instance: 'ok' }, who); // no settle() before it: record() settles first
+    setInstanceStatus(s, 'i-00000002', { instance: 'ok' }, who); // no settle() before it: record() settles first
     assert.deepEqual(
       s.log.map((m) => [m.tMs, m.kind === 'instance' ? m.after.state : m.kind]),
       [[0, 'shutting-down'], [0, 'stopping'], [200, 'stopped'], [300, 'terminated'], [1000, 'resource']],

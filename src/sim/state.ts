@@ -1,138 +1,17 @@
 // The simulated EC2 region: resources, their relations, lookups, how a route
-// target looks (active or blackhole), instance phases and the mutation log.
-// Pure in-memory, no I/O; time comes from the injected clock.
-//
-// The operations live in ops/ and are two-step: `prepareX(state, ...)`
-// validates and throws the error AWS would answer with, then returns a thunk
-// that applies the change. The server runs the thunk only when the request is
-// not a DryRun, so a DryRun can never have a side effect.
+// target looks (active or blackhole), and the mutation log. Pure in-memory,
+// no I/O; time comes from the injected clock. Instance phases are in
+// phases.ts, timing in timing.ts, the log's entries in mutations.ts; the
+// operations that change the state are in ops/ (two-step, see ops/types.ts).
 import type { Clock } from './clock.js';
 import { parseCidr } from './cidr.js';
 import { Ec2Error, instancesNotFound, notFound } from './errors.js';
 import { IdFactory, idPrefix } from './ids.js';
-import type {
-  Association,
-  Instance,
-  InstanceStateName,
-  InternetGateway,
-  NetworkInterface,
-  Route,
-  RouteTable,
-  RouteTarget,
-  StatusValue,
-  Subnet,
-  Tags,
-  Vpc,
-} from './model.js';
+import type { Association, Instance, InternetGateway, NetworkInterface, Route, RouteTable, RouteTarget, StatusValue, Subnet, Tags, Vpc } from './model.js';
+import type { Mutation, TargetView, Unstamped } from './mutations.js';
+import { InstancePhases } from './phases.js';
 import { ReadView } from './read-lag.js';
-
-export interface Timing {
-  /** How long `pending` lasts after RunInstances or StartInstances. */
-  readonly pendingMs: number;
-  /** How long `stopping` lasts after StopInstances. */
-  readonly stoppingMs: number;
-  /** How long `shutting-down` lasts after TerminateInstances. */
-  readonly shuttingDownMs: number;
-  /**
-   * How long a terminated instance stays visible. AWS: "Terminated instances
-   * remain visible after termination (for approximately one hour)"
-   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ApiReference-query-TerminateInstances.html);
-   * after that describe calls no longer list it and naming it is
-   * InvalidInstanceID.NotFound.
-   */
-  readonly terminatedVisibleMs: number;
-  /**
-   * Eventual consistency as read lag: describe calls answer from the state as
-   * it was this long ago (route table routes, instance states and the route
-   * states that follow them); mutating calls check the current state. AWS:
-   * "the result of an API command you run that affects your Amazon EC2
-   * resources might not be immediately visible to all subsequent commands you
-   * run" (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
-   */
-  readonly readLagMs: number;
-}
-
-/** One hour, AWS's "approximately one hour" for terminated instances. */
-export const TERMINATED_VISIBLE_MS = 3_600_000;
-
-export const DEFAULT_TIMING: Timing = {
-  pendingMs: 0,
-  stoppingMs: 0,
-  shuttingDownMs: 0,
-  terminatedVisibleMs: TERMINATED_VISIBLE_MS,
-  readLagMs: 0,
-};
-
-/** How a route target looks from outside (DescribeRouteTables, the mutation log). */
-export interface TargetView {
-  readonly gatewayId?: string;
-  readonly instanceId?: string;
-  readonly instanceOwnerId?: string;
-  readonly networkInterfaceId?: string;
-  readonly state: 'active' | 'blackhole';
-}
-
-export interface RouteMutation {
-  readonly kind: 'route';
-  readonly seq: number;
-  readonly time: string;
-  readonly tMs: number;
-  readonly wallMs: number;
-  readonly action: string;
-  readonly caller: string;
-  readonly routeTableId: string;
-  readonly cidr: string;
-  readonly before: TargetView | null;
-  readonly after: TargetView | null;
-}
-
-export interface InstanceMutation {
-  readonly kind: 'instance';
-  readonly seq: number;
-  readonly time: string;
-  readonly tMs: number;
-  readonly wallMs: number;
-  readonly action: string;
-  readonly caller: string;
-  readonly instanceId: string;
-  readonly before: { readonly state: InstanceStateName } | null;
-  readonly after: { readonly state: InstanceStateName };
-}
-
-export interface ResourceMutation {
-  readonly kind: 'resource';
-  readonly seq: number;
-  readonly time: string;
-  readonly tMs: number;
-  readonly wallMs: number;
-  readonly action: string;
-  readonly caller: string;
-  readonly resourceId: string;
-  readonly detail: Readonly<Record<string, unknown>>;
-}
-
-export type Mutation = RouteMutation | InstanceMutation | ResourceMutation;
-
-type NoStamp<T> = T extends unknown ? Omit<T, 'seq' | 'time' | 'tMs' | 'wallMs'> : never;
-
-export interface TargetInput {
-  readonly instanceId?: string | undefined;
-  readonly networkInterfaceId?: string | undefined;
-  readonly gatewayId?: string | undefined;
-}
-
-export interface Who {
-  readonly action: string;
-  readonly caller: string;
-}
-
-export type Apply<T = void> = () => T;
-
-export const MULTI_ENI = (id: string): Ec2Error =>
-  new Ec2Error(
-    'InvalidInstanceID',
-    `There are multiple interfaces attached to instance '${id}'. Please specify an interface ID for the operation instead.`,
-  );
+import { DEFAULT_TIMING, type Timing } from './timing.js';
 
 export class Ec2State {
   readonly vpcs = new Map<string, Vpc>();
@@ -145,11 +24,9 @@ export class Ec2State {
   readonly ids = new IdFactory();
   /** Bumped on every change that a Describe could show; response caches key on it. */
   version = 0;
+  /** Instance phases; ops start them, every read and record settles them. */
+  readonly phases = new InstancePhases(this);
   private seq = 0;
-  private readonly transitioning = new Set<string>();
-  /** Terminated instances not yet forgotten (see forgetExpired). */
-  private readonly terminated = new Set<string>();
-  private settling = false;
   private readonly createdListeners: ((i: Instance) => void)[] = [];
 
   constructor(
@@ -164,7 +41,7 @@ export class Ec2State {
   /** The log keeps at most this many entries; the oldest half goes when it is full (seq numbers keep counting). */
   static readonly LOG_LIMIT = 200_000;
 
-  record(m: NoStamp<Mutation>, atMs?: number): void {
+  record(m: Unstamped, atMs?: number): void {
     // Phases that ended before now are logged first, so the log stays in
     // time order (read lag walks it backwards from the newest entry).
     this.settle();
@@ -180,105 +57,9 @@ export class Ec2State {
     this.createdListeners.push(fn);
   }
 
-  /** Moves instances whose transitional phase has ended into their next state, in the order the phases ended; forgets long-gone terminated instances. */
+  /** Brings the state up to now: ends due instance phases, forgets long-gone terminated instances. */
   settle(): void {
-    if (this.settling || (this.transitioning.size === 0 && this.terminated.size === 0)) return;
-    this.settling = true;
-    try {
-      this.settlePhases();
-      this.forgetExpired();
-    } finally {
-      this.settling = false;
-    }
-  }
-
-  private settlePhases(): void {
-    if (this.transitioning.size === 0) return;
-    const now = this.clock.now();
-    const due: Instance[] = [];
-    for (const id of [...this.transitioning]) {
-      const inst = this.instances.get(id);
-      if (inst === undefined || inst.phaseEndsAt === undefined) {
-        this.transitioning.delete(id);
-        continue;
-      }
-      if (inst.phaseEndsAt <= now) due.push(inst);
-    }
-    due.sort((a, b) => (a.phaseEndsAt ?? 0) - (b.phaseEndsAt ?? 0));
-    for (const inst of due) {
-      const id = inst.id;
-      const at = inst.phaseEndsAt ?? now;
-      this.transitioning.delete(id);
-      inst.phaseEndsAt = undefined;
-      const next: InstanceStateName | undefined =
-        inst.state === 'pending'
-          ? 'running'
-          : inst.state === 'stopping'
-            ? 'stopped'
-            : inst.state === 'shutting-down'
-              ? 'terminated'
-              : undefined;
-      const cause = inst.phaseCause ?? { action: 'phase-end', caller: 'sim' };
-      inst.phaseCause = undefined;
-      if (next !== undefined) this.setState(inst, next, cause, at);
-    }
-  }
-
-  /**
-   * Drops terminated instances that no read can see any more: expired even
-   * for a describe call lagging by `readLagMs`. Until then they stay in the
-   * map and the visibility checks hide them.
-   */
-  private forgetExpired(): void {
-    if (this.terminated.size === 0) return;
-    const now = this.clock.now();
-    for (const id of this.terminated) {
-      const inst = this.instances.get(id);
-      if (inst?.state !== 'terminated' || inst.terminatedAt === undefined) {
-        this.terminated.delete(id);
-        continue;
-      }
-      if (now - inst.terminatedAt >= this.timing.terminatedVisibleMs + this.timing.readLagMs) {
-        this.terminated.delete(id);
-        this.instances.delete(id);
-        this.version++;
-      }
-    }
-  }
-
-  private setState(inst: Instance, next: InstanceStateName, who: Who, at?: number): void {
-    const before = inst.state;
-    inst.state = next;
-    if (next === 'terminated') {
-      inst.terminatedAt = at ?? this.clock.now();
-      this.terminated.add(inst.id);
-      this.releaseInterfaces(inst);
-    }
-    this.record({ kind: 'instance', ...who, instanceId: inst.id, before: { state: before }, after: { state: next } }, at);
-  }
-
-  /** Starts a phase (`pending`, `stopping`, `shutting-down`) that ends after `ms`, or skips straight to its end. */
-  enterPhase(inst: Instance, phase: InstanceStateName, ms: number, who: Who): void {
-    this.setState(inst, phase, who);
-    this.schedulePhaseEnd(inst, ms, who);
-  }
-
-  /** Ends the instance's current phase `ms` from now (at once if 0), logged under `who`. */
-  schedulePhaseEnd(inst: Instance, ms: number, who: Who): void {
-    inst.phaseEndsAt = this.clock.now() + ms;
-    inst.phaseCause = { action: who.action, caller: who.caller };
-    this.transitioning.add(inst.id);
-    if (ms <= 0) this.settle();
-  }
-
-  private releaseInterfaces(inst: Instance): void {
-    for (const eniId of inst.eniIds) {
-      const eni = this.enis.get(eniId);
-      if (eni === undefined) continue;
-      if (eni.attachment?.deleteOnTermination === true) this.enis.delete(eniId);
-      else eni.attachment = undefined;
-    }
-    inst.eniIds.length = 0;
+    this.phases.settle();
   }
 
   // ---- lookups -----------------------------------------------------------
@@ -458,36 +239,5 @@ export class Ec2State {
     const c = prefix !== undefined ? codes[prefix] : undefined;
     if (c === undefined) throw new Ec2Error('InvalidID', `The ID '${id}' is not valid`);
     throw notFound(c[0], c[1], id);
-  }
-
-  // ---- admin-only changes (no AWS API equivalent) ------------------------
-
-  setStatus(instanceId: string, status: { instance?: StatusValue; system?: StatusValue }, who: Who): void {
-    const inst = this.instance(instanceId);
-    if (status.instance !== undefined) inst.instanceStatus = status.instance;
-    if (status.system !== undefined) inst.systemStatus = status.system;
-    this.record({ kind: 'resource', ...who, resourceId: inst.id, detail: { status } });
-  }
-
-  /** Detaches an interface from its instance (the admin API's way to model a detached ENI). */
-  detachEni(eniId: string, who: Who): void {
-    const eni = this.eni(eniId);
-    const instanceId = eni.attachment?.instanceId;
-    eni.attachment = undefined;
-    if (instanceId !== undefined) {
-      const inst = this.instances.get(instanceId);
-      if (inst !== undefined) {
-        const i = inst.eniIds.indexOf(eniId);
-        if (i !== -1) inst.eniIds.splice(i, 1);
-      }
-    }
-    this.record({ kind: 'resource', ...who, resourceId: eni.id, detail: { detachedFrom: instanceId ?? null } });
-  }
-
-  deleteEni(eniId: string, who: Who): void {
-    const eni = this.eni(eniId);
-    if (eni.attachment !== undefined) this.detachEni(eniId, who);
-    this.enis.delete(eniId);
-    this.record({ kind: 'resource', ...who, resourceId: eniId, detail: { deleted: true } });
   }
 }

@@ -51,7 +51,7 @@ describe('every compat-*.yaml example runs unchanged', { skip: !isRoot && 'needs
     sh('ip', 'netns', 'add', NS);
     sh(...WRAP, 'ip', 'link', 'set', 'lo', 'up');
     for (const ip of ALIASES) sh(...WRAP, 'ip', 'addr', 'add', `${ip}/32`, 'dev', 'lo');
-    sim = await Sim.start(WORLD, WRAP);
+    sim = await Sim.start(WORLD, { wrap: WRAP });
   });
   after(async () => {
     await sim?.stop();

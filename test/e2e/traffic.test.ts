@@ -3,7 +3,7 @@
 // after the daemon's scenarios — a primary, a backup with a live owner, a
 // backup after its owner died, `plan`, `run -noop -oneshot`, drain — every
 // request of every daemon process must use only parameters and filters that
-// the model (src/sim/contract/ec2-contract.gen.ts, generated from botocore's
+// the model (src/sim/contract/gen/, generated from botocore's
 // service-2.json) documents for its action.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

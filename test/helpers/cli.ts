@@ -1,9 +1,8 @@
 // Runs the built CLI (./bin/awsnycast) as a child process, as a user would.
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { BIN, ROOT } from './harness.js';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
-export const BIN = resolve(ROOT, 'bin/awsnycast');
+export { BIN, ROOT };
 
 export interface CliResult {
   code: number | null;

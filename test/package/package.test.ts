@@ -13,8 +13,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULTS } from '../../src/config/index.js';
-import type { SimInfo } from '../e2e/harness.js';
-import { WORLDS, waitFor } from '../e2e/harness.js';
+import type { SimInfo } from '../helpers/harness.js';
+import { WORLDS, waitFor } from '../helpers/harness.js';
 import { ROOT } from '../helpers/cli.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,5 +1,5 @@
 // The simulator refuses what AWS refuses, for every action it serves, as
-// AWS's published EC2 model says (src/sim/contract/ec2-contract.gen.ts, from
+// AWS's published EC2 model says (src/sim/contract/gen/, from
 // botocore's service-2.json). Table-driven from the model and sent as raw
 // form-encoded HTTP, so no SDK client-side validation gets in the way.
 // Each action's API reference page: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_<Action>.html
@@ -8,7 +8,7 @@
 // and the …Malformed codes, spelled as that page spells them).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EC2_CONTRACT } from '../../src/sim/contract/ec2-contract.gen.js';
+import { EC2_CONTRACT } from '../../src/sim/contract/gen/index.js';
 import { ID_PARAMS } from '../../src/sim/contract/enforce.js';
 import type { ParamSpec } from '../../src/sim/contract/types.js';
 import { ACTIONS } from '../../src/sim/ec2-actions/index.js';

@@ -8,7 +8,7 @@
 // "Response Elements" (e.g. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteRoute.html).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EC2_CONTRACT } from '../../src/sim/contract/ec2-contract.gen.js';
+import { EC2_CONTRACT } from '../../src/sim/contract/gen/index.js';
 import { NEWER_THAN_MODEL } from '../../src/sim/contract/newer-than-model.js';
 import type { OutputShape } from '../../src/sim/contract/types.js';
 import { ACTIONS } from '../../src/sim/ec2-actions/index.js';

@@ -4,7 +4,7 @@
 // (enforce.ts). Used by tests on what the daemon really sends: the daemon's
 // traffic is checked against the model itself, not against what the
 // simulator happens to accept.
-import { EC2_CONTRACT } from './ec2-contract.gen.js';
+import { EC2_CONTRACT } from './gen/index.js';
 import { isDocumentedFilter, patternOf } from './enforce.js';
 
 /** What in a request AWS's model does not document for its action (empty when all is documented). */

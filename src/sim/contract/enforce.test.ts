@@ -9,7 +9,7 @@ import { Ec2Error } from '../errors.js';
 import { implementedFilters } from '../filters.js';
 import { wellFormedId } from '../ids.js';
 import { Query } from '../query.js';
-import { EC2_CONTRACT } from './ec2-contract.gen.js';
+import { EC2_CONTRACT } from './gen/index.js';
 import { ID_PARAMS, isDocumentedFilter, validateRequest } from './enforce.js';
 import { NEWER_THAN_MODEL } from './newer-than-model.js';
 

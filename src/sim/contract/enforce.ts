@@ -8,7 +8,7 @@
 import { Ec2Error, invalidValue, missing } from '../errors.js';
 import { wellFormedId } from '../ids.js';
 import type { Query } from '../query.js';
-import { EC2_CONTRACT } from './ec2-contract.gen.js';
+import { EC2_CONTRACT } from './gen/index.js';
 import { NEWER_THAN_MODEL } from './newer-than-model.js';
 import type { ActionContract, ParamSpec } from './types.js';
 

@@ -1,17 +1,52 @@
 // The committed contract is what AWS's EC2 model gives: regenerating it from
 // the installed model (Debian's python3-botocore, installed by scripts/setup)
-// must produce the same file byte for byte.
+// must produce the same files byte for byte, and no others.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { ACTIONS } from '../ec2-actions/index.js';
-import { EC2_CONTRACT } from './ec2-contract.gen.js';
-import { buildContract, DEFAULT_MODEL, filterNames, GENERATED_FILE, render } from './generate.js';
+import { buildContract, DEFAULT_MODEL, filterNames } from './build.js';
+import { EC2_CONTRACT } from './gen/index.js';
+import { drift } from './generate.js';
+import { fileOf, GENERATED_DIR, layout, render } from './render.js';
 
 test('the committed EC2 contract is what the installed AWS model gives (regenerate with npm run gen-ec2-contract)', () => {
   assert.ok(existsSync(DEFAULT_MODEL), `${DEFAULT_MODEL} is missing: scripts/setup installs Debian's python3-botocore`);
   const fresh = render(buildContract(DEFAULT_MODEL, [...ACTIONS.keys()]));
-  assert.equal(readFileSync(GENERATED_FILE, 'utf8'), fresh);
+  for (const [file, text] of fresh) assert.equal(readFileSync(join(GENERATED_DIR, file), 'utf8'), text, file);
+  assert.deepEqual(drift(GENERATED_DIR, fresh), []);
+});
+
+test('the generated files hold the contract that was rendered', () => {
+  const fresh = render(EC2_CONTRACT);
+  assert.deepEqual([...fresh.keys()].sort(), ['index.ts', 'shapes.ts', ...Object.keys(EC2_CONTRACT.actions).map(fileOf)].sort());
+  for (const [file, text] of fresh) assert.equal(readFileSync(join(GENERATED_DIR, file), 'utf8'), text, file);
+});
+
+test('no generated file is longer than 300 lines', () => {
+  for (const [file, text] of render(EC2_CONTRACT)) assert.ok(text.split('\n').length <= 300, `${file}: ${text.split('\n').length} lines`);
+});
+
+test('drift names changed, missing and left-over files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'awsn-gen-'));
+  try {
+    writeFileSync(join(dir, 'a.ts'), 'same');
+    writeFileSync(join(dir, 'b.ts'), 'old');
+    writeFileSync(join(dir, 'gone.ts'), 'x');
+    writeFileSync(join(dir, 'notes.md'), 'not generated');
+    assert.deepEqual(drift(dir, new Map([['a.ts', 'same'], ['b.ts', 'new'], ['c.ts', 'added']])), ['b.ts', 'c.ts', 'gone.ts']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('layout puts one member per line down to the depth given, compact JSON below', () => {
+  assert.equal(layout({ a: [1, 2], b: { c: 'd' }, e: [] }, 1), '{\n "a": [1,2],\n "b": {"c":"d"},\n "e": []\n}');
+  assert.equal(layout({ a: [1, 2] }, 2), '{\n "a": [\n  1,\n  2\n ]\n}');
+  assert.deepEqual(JSON.parse(layout(EC2_CONTRACT.actions.RunInstances, 2)), EC2_CONTRACT.actions.RunInstances);
+  assert.equal(fileOf('DescribeInstanceStatus'), 'describe-instance-status.ts');
 });
 
 test('every action the simulator serves has a contract, and nothing else does', () => {

@@ -1,13 +1,7 @@
 // Every EC2 action the simulator answers, by name.
 import { describeInstanceAttribute, modifyInstanceAttribute, modifyNetworkInterfaceAttribute } from './attributes.js';
-import {
-  describeInstanceStatus,
-  describeInstances,
-  runInstances,
-  startInstances,
-  stopInstances,
-  terminateInstances,
-} from './instances.js';
+import { describeInstanceStatus } from './instance-status.js';
+import { describeInstances, runInstances, startInstances, stopInstances, terminateInstances } from './instances.js';
 import { describeNetworkInterfaces } from './network-interfaces.js';
 import { associateRouteTable, createRouteTable, describeRouteTables, disassociateRouteTable } from './route-tables.js';
 import { createRoute, deleteRoute, replaceRoute } from './routes.js';

@@ -1,117 +1,16 @@
-// DescribeInstances, DescribeInstanceStatus, RunInstances, Stop/Start/TerminateInstances.
-import { Ec2Error, missing } from '../errors.js';
-import { compileFilters, type FilterSet, type FilterValues } from '../filters.js';
+// DescribeInstances, RunInstances, Stop/Start/TerminateInstances
+// (DescribeInstanceStatus is in instance-status.ts).
 import { parseIpv4 } from '../cidr.js';
-import type { Instance, StatusValue } from '../model.js';
+import { Ec2Error, missing } from '../errors.js';
+import { compileFilters } from '../filters.js';
+import type { Instance } from '../model.js';
 import { STATE_CODES } from '../model.js';
-import { paginate } from '../paging.js';
-import type { Ec2State } from '../state.js';
-import type { XmlObject } from '../xml.js';
-import { dnsName, IMDS_HOP_LIMIT, instanceProfileArn, instanceXml, stateXml } from './instance-xml.js';
-import type { ActionDef } from './types.js';
 import { type Change, freeLoopbackIp, prepareRun, prepareStart, prepareStop, prepareTerminate } from '../ops/instances.js';
-
-const none = (): FilterValues => [];
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/**
- * DescribeInstances filters. Those on things the simulator has none of
- * (security groups, public addresses, EBS volumes, key pairs, spot, hosts,
- * outposts, capacity reservations, product codes) truthfully match nothing.
- */
-export const instanceFilters: FilterSet<Instance, Ec2State> = {
-  action: 'DescribeInstances',
-  tags: (i) => i.tags,
-  defs: {
-    'instance-id': (i) => [i.id],
-    'instance-state-name': (i) => [i.state],
-    'instance-state-code': (i) => [STATE_CODES[i.state]],
-    'vpc-id': (i) => (i.state === 'terminated' ? [] : [i.vpcId]),
-    'subnet-id': (i) => (i.state === 'terminated' ? [] : [i.subnetId]),
-    'availability-zone': (i) => [i.az],
-    'private-ip-address': (i, s) => s.attachedEnis(i).slice(0, 1).map((e) => e.privateIp),
-    'private-dns-name': (i, s) => s.attachedEnis(i).slice(0, 1).map((e) => dnsName(e.privateIp, s.region)),
-    'source-dest-check': (i, s) => [s.instanceSourceDestCheck(i)],
-    'image-id': (i) => [i.imageId],
-    'instance-type': (i) => [i.instanceType],
-    'reservation-id': (i) => [i.reservationId],
-    'owner-id': (_i, s) => [s.accountId],
-    'launch-time': (i) => [iso(i.launchTimeWall)],
-    architecture: () => ['x86_64'],
-    hypervisor: () => ['xen'],
-    'virtualization-type': () => ['hvm'],
-    'root-device-type': () => ['ebs'],
-    'root-device-name': () => ['/dev/xvda'],
-    tenancy: () => ['default'],
-    'monitoring-state': () => ['disabled'],
-    'iam-instance-profile.arn': (i, s) => (i.iamRole !== undefined ? [instanceProfileArn(s, i.iamRole)] : []),
-    'metadata-options.http-tokens': (i) => [i.imdsV2Required ? 'required' : 'optional'],
-    'metadata-options.http-put-response-hop-limit': () => [IMDS_HOP_LIMIT],
-    'metadata-options.http-endpoint': () => ['enabled'],
-    'network-interface.network-interface-id': (i, s) => s.attachedEnis(i).map((e) => e.id),
-    'network-interface.addresses.private-ip-address': (i, s) => s.attachedEnis(i).map((e) => e.privateIp),
-    'network-interface.addresses.primary': (i, s) => s.attachedEnis(i).map(() => true),
-    'network-interface.attachment.attachment-id': (i, s) => s.attachedEnis(i).map((e) => e.attachment?.id),
-    'network-interface.attachment.instance-id': (i, s) => s.attachedEnis(i).map(() => i.id),
-    'network-interface.attachment.instance-owner-id': (i, s) => s.attachedEnis(i).map(() => s.accountId),
-    'network-interface.attachment.device-index': (i, s) => s.attachedEnis(i).map((e) => e.attachment?.deviceIndex),
-    'network-interface.attachment.status': (i, s) => s.attachedEnis(i).map(() => 'attached'),
-    'network-interface.attachment.attach-time': (i, s) =>
-      s.attachedEnis(i).map((e) => (e.attachment !== undefined ? iso(e.attachment.attachTimeWall) : undefined)),
-    'network-interface.attachment.delete-on-termination': (i, s) => s.attachedEnis(i).map((e) => e.attachment?.deleteOnTermination),
-    'network-interface.availability-zone': (i, s) => s.attachedEnis(i).map((e) => e.az),
-    'network-interface.description': (i, s) => s.attachedEnis(i).map((e) => e.description),
-    'network-interface.mac-address': (i, s) => s.attachedEnis(i).map((e) => e.mac),
-    'network-interface.owner-id': (i, s) => s.attachedEnis(i).map(() => s.accountId),
-    'network-interface.private-dns-name': (i, s) => s.attachedEnis(i).map((e) => dnsName(e.privateIp, s.region)),
-    'network-interface.requester-managed': (i, s) => s.attachedEnis(i).map(() => false),
-    'network-interface.status': (i, s) => s.attachedEnis(i).map(() => 'in-use'),
-    'network-interface.source-dest-check': (i, s) => s.attachedEnis(i).map((e) => e.sourceDestCheck),
-    'network-interface.subnet-id': (i, s) => s.attachedEnis(i).map((e) => e.subnetId),
-    'network-interface.vpc-id': (i, s) => s.attachedEnis(i).map((e) => e.vpcId),
-    'network-interface.addresses.association.public-ip': none,
-    'network-interface.addresses.association.ip-owner-id': none,
-    'network-interface.association.public-ip': none,
-    'network-interface.association.ip-owner-id': none,
-    'network-interface.association.allocation-id': none,
-    'network-interface.association.association-id': none,
-    'network-interface.group-id': none,
-    'network-interface.group-name': none,
-    'network-interface.ipv6-addresses.ipv6-address': none,
-    'network-interface.requester-id': none,
-    'group-id': none,
-    'group-name': none,
-    'instance.group-id': none,
-    'instance.group-name': none,
-    'ip-address': none,
-    'dns-name': none,
-    'block-device-mapping.attach-time': none,
-    'block-device-mapping.delete-on-termination': none,
-    'block-device-mapping.device-name': none,
-    'block-device-mapping.status': none,
-    'block-device-mapping.volume-id': none,
-    'key-name': none,
-    'instance-lifecycle': none,
-    'spot-instance-request-id': none,
-    'host-id': none,
-    affinity: none,
-    'outpost-arn': none,
-    'capacity-reservation-id': none,
-    'placement-group-name': none,
-    'placement-partition-number': none,
-    'product-code': none,
-    'product-code.type': none,
-    'requester-id': none,
-    'kernel-id': none,
-    'ramdisk-id': none,
-    platform: none,
-  },
-};
-
-/** What a describe call sees: visible instances with their state at the read time (see Ec2State.describableInstances). */
-function instancesById(state: Ec2State, ids: readonly string[]): Instance[] {
-  return state.describableInstances(ids);
-}
+import { paginate } from '../paging.js';
+import type { XmlObject } from '../xml.js';
+import { instanceFilters } from './instance-filters.js';
+import { instanceXml } from './instance-xml.js';
+import type { ActionDef } from './types.js';
 
 export const describeInstances: ActionDef = {
   name: 'DescribeInstances',
@@ -120,7 +19,8 @@ export const describeInstances: ActionDef = {
   run({ state, q }) {
     const ids = q.list('InstanceId');
     const match = compileFilters(instanceFilters, q.filters(), state);
-    const all = instancesById(state, ids).filter(match);
+    // Visible instances, each with its state at the read time (Ec2State.describableInstances).
+    const all = state.describableInstances(ids).filter(match);
     const page = paginate('DescribeInstances', all, q.maxResults(), q.str('NextToken'));
     return (): XmlObject => {
       const byReservation = new Map<string, Instance[]>();
@@ -139,77 +39,6 @@ export const describeInstances: ActionDef = {
         nextToken: page.nextToken,
       };
     };
-  },
-};
-
-const DETAIL: Partial<Record<StatusValue, string>> = {
-  ok: 'passed',
-  impaired: 'failed',
-  initializing: 'initializing',
-  'insufficient-data': 'insufficient-data',
-};
-
-function statusXml(status: StatusValue, impairedSinceWall: number): XmlObject {
-  const detail = DETAIL[status];
-  return {
-    status,
-    details:
-      detail === undefined
-        ? []
-        : [
-            {
-              name: 'reachability',
-              status: detail,
-              impairedSince: status === 'impaired' ? new Date(impairedSinceWall).toISOString() : undefined,
-            },
-          ],
-  };
-}
-
-/** DescribeInstanceStatus filters; the simulator has no scheduled events, so event filters match nothing. */
-export const instanceStatusFilters: FilterSet<Instance, Ec2State> = {
-  action: 'DescribeInstanceStatus',
-  defs: {
-    'instance-state-name': (i) => [i.state],
-    'instance-state-code': (i) => [STATE_CODES[i.state]],
-    'availability-zone': (i) => [i.az],
-    'instance-status.status': (i, s) => [s.effectiveStatus(i).instance],
-    'system-status.status': (i, s) => [s.effectiveStatus(i).system],
-    'instance-status.reachability': (i, s) => [DETAIL[s.effectiveStatus(i).instance]],
-    'system-status.reachability': (i, s) => [DETAIL[s.effectiveStatus(i).system]],
-    'event.code': none,
-    'event.description': none,
-    'event.instance-event-id': none,
-    'event.not-after': none,
-    'event.not-before': none,
-    'event.not-before-deadline': none,
-  },
-};
-
-export const describeInstanceStatus: ActionDef = {
-  name: 'DescribeInstanceStatus',
-  kind: 'describe',
-  filters: instanceStatusFilters,
-  run({ state, q }) {
-    const ids = q.list('InstanceId');
-    const all = q.bool('IncludeAllInstances') === true;
-    const match = compileFilters(instanceStatusFilters, q.filters(), state);
-    const rows = instancesById(state, ids).filter((i) => (all || i.state === 'running') && match(i));
-    const page = paginate('DescribeInstanceStatus', rows, q.maxResults(), q.str('NextToken'));
-    const wall = state.clock.wall();
-    return () => ({
-      instanceStatusSet: page.items.map((i) => {
-        const s = state.effectiveStatus(i);
-        return {
-          instanceId: i.id,
-          availabilityZone: i.az,
-          instanceState: stateXml(i),
-          instanceStatus: statusXml(s.instance, wall),
-          systemStatus: statusXml(s.system, wall),
-        };
-      }),
-      nextToken: page.nextToken,
-    });
   },
 };
 

@@ -7,7 +7,8 @@
 import type { Route, RouteTable, RouteTarget } from '../model.js';
 import { tagsToXml } from '../model.js';
 import type { ReadView } from '../read-lag.js';
-import type { Ec2State, TargetView } from '../state.js';
+import type { TargetView } from '../mutations.js';
+import type { Ec2State } from '../state.js';
 import { Raw, xmlFields, type XmlObject } from '../xml.js';
 
 export interface RouteView extends TargetView {

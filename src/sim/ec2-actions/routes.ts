@@ -3,7 +3,7 @@
 // does not model (NAT gateways, peering, ...) are refused rather than ignored.
 import { Ec2Error, missing } from '../errors.js';
 import type { Query } from '../query.js';
-import type { TargetInput } from '../state.js';
+import type { TargetInput } from '../ops/types.js';
 import type { ActionDef } from './types.js';
 import { ok } from './types.js';
 import { prepareCreateRoute, prepareDeleteRoute, prepareReplaceRoute } from '../ops/routes.js';

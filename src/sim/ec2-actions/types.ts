@@ -4,7 +4,8 @@
 // body. The server calls the thunk only when the request is not a DryRun.
 import type { FilterSet } from '../filters.js';
 import type { Query } from '../query.js';
-import type { Ec2State, Who } from '../state.js';
+import type { Who } from '../mutations.js';
+import type { Ec2State } from '../state.js';
 import type { XmlObject } from '../xml.js';
 import type { RenderCache } from './render-cache.js';
 

@@ -1,9 +1,11 @@
 // Instance lifecycle (run, stop, start, terminate) and the linked
 // source/destination check of instances and their interfaces.
-import { Ec2Error } from '../errors.js';
+import { Ec2Error, multipleInterfaces } from '../errors.js';
 import { macFor } from '../ids.js';
 import type { Instance, InstanceStateName, Tags } from '../model.js';
-import { MULTI_ENI, type Apply, type Ec2State, type Who } from '../state.js';
+import type { Who } from '../mutations.js';
+import type { Ec2State } from '../state.js';
+import type { Apply } from './types.js';
 
 /** One instance's state before and after a lifecycle call (after is the phase it entered, or the end state). */
 export interface Change {
@@ -24,7 +26,7 @@ export function prepareSetEniSourceDestCheck(s: Ec2State, eniId: string, value: 
 export function prepareSetInstanceSourceDestCheck(s: Ec2State, instanceId: string, value: boolean, who: Who): Apply {
   const inst = s.instance(instanceId);
   const attached = s.attachedEnis(inst);
-  if (attached.length > 1) throw MULTI_ENI(inst.id);
+  if (attached.length > 1) throw multipleInterfaces(inst.id);
   const primary = attached[0];
   if (primary === undefined)
     throw new Ec2Error('IncorrectInstanceState', `The instance '${inst.id}' has no network interface.`);
@@ -39,7 +41,7 @@ export function prepareStop(s: Ec2State, ids: readonly string[], who: Who): Appl
   return () =>
     insts.map((i) => {
       const before = i.state;
-      if (before === 'running' || before === 'pending') s.enterPhase(i, 'stopping', s.timing.stoppingMs, who);
+      if (before === 'running' || before === 'pending') s.phases.enter(i, 'stopping', s.timing.stoppingMs, who);
       return { id: i.id, before, after: i.state };
     });
 }
@@ -52,7 +54,7 @@ export function prepareStart(s: Ec2State, ids: readonly string[], who: Who): App
   return () =>
     insts.map((i) => {
       const before = i.state;
-      if (before === 'stopped') s.enterPhase(i, 'pending', s.timing.pendingMs, who);
+      if (before === 'stopped') s.phases.enter(i, 'pending', s.timing.pendingMs, who);
       return { id: i.id, before, after: i.state };
     });
 }
@@ -63,7 +65,7 @@ export function prepareTerminate(s: Ec2State, ids: readonly string[], who: Who):
     insts.map((i) => {
       const before = i.state;
       if (before !== 'terminated' && before !== 'shutting-down')
-        s.enterPhase(i, 'shutting-down', s.timing.shuttingDownMs, who);
+        s.phases.enter(i, 'shutting-down', s.timing.shuttingDownMs, who);
       return { id: i.id, before, after: i.state };
     });
 }
@@ -133,7 +135,7 @@ export function prepareRun(
       };
       s.addInstance(inst);
       s.record({ kind: 'instance', ...who, instanceId: id, before: null, after: { state: 'pending' } });
-      s.schedulePhaseEnd(inst, s.timing.pendingMs, who);
+      s.phases.scheduleEnd(inst, s.timing.pendingMs, who);
       return inst;
     });
   };

@@ -2,7 +2,9 @@
 import { cidrContains, hasHostBits, parseCidr } from '../cidr.js';
 import { Ec2Error, notFound } from '../errors.js';
 import type { Association, RouteTable, Subnet, Tags, Vpc } from '../model.js';
-import type { Apply, Ec2State, Who } from '../state.js';
+import type { Who } from '../mutations.js';
+import type { Ec2State } from '../state.js';
+import type { Apply } from './types.js';
 
 export function prepareCreateRouteTable(s: Ec2State, vpcId: string, tags: Tags, who: Who): Apply<RouteTable> {
   const vpc = s.vpc(vpcId);

@@ -1,9 +1,11 @@
 // CreateRoute, ReplaceRoute and DeleteRoute on the state: validation that
 // throws AWS's errors, then a thunk that makes the change and logs it.
 import { parseCidr, type Cidr } from '../cidr.js';
-import { Ec2Error, invalidValue, notFound } from '../errors.js';
+import { Ec2Error, invalidValue, multipleInterfaces, notFound } from '../errors.js';
 import type { RouteTable, RouteTarget } from '../model.js';
-import { MULTI_ENI, type Apply, type Ec2State, type TargetInput, type Who } from '../state.js';
+import type { Who } from '../mutations.js';
+import type { Ec2State } from '../state.js';
+import type { Apply, TargetInput } from './types.js';
 
 /** Parses a destination; the parameter that carried it fixes the family (`destinationIpv6CidrBlock` is IPv6, anything else IPv4). */
 function parseDest(value: string, param: string): Cidr {
@@ -19,7 +21,7 @@ function resolveTarget(s: Ec2State, table: RouteTable, t: TargetInput): RouteTar
   if (t.instanceId !== undefined) {
     const inst = s.instance(t.instanceId);
     const attached = s.attachedEnis(inst);
-    if (attached.length > 1) throw MULTI_ENI(inst.id);
+    if (attached.length > 1) throw multipleInterfaces(inst.id);
     const eni = attached[0];
     if (eni === undefined)
       throw new Ec2Error('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be used as a route target.`);

@@ -1,6 +1,8 @@
 // CreateTags and DeleteTags on any resource.
 import { Ec2Error } from '../errors.js';
-import type { Apply, Ec2State, Who } from '../state.js';
+import type { Who } from '../mutations.js';
+import type { Ec2State } from '../state.js';
+import type { Apply } from './types.js';
 
 export function prepareCreateTags(s: Ec2State, ids: readonly string[], tags: readonly (readonly [string, string])[], who: Who): Apply {
   const targets = ids.map((id) => [id, s.tagsOf(id)] as const);

@@ -1,0 +1,105 @@
+// DescribeInstances filters: for each documented filter name, an instance's
+// values (compileFilters in filters.ts matches them against a request).
+import type { FilterSet, FilterValues } from '../filters.js';
+import type { Instance } from '../model.js';
+import { STATE_CODES } from '../model.js';
+import type { Ec2State } from '../state.js';
+import { dnsName, IMDS_HOP_LIMIT, instanceProfileArn } from './instance-xml.js';
+
+/** No value: the filter matches nothing. */
+export const none = (): FilterValues => [];
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * DescribeInstances filters. Those on things the simulator has none of
+ * (security groups, public addresses, EBS volumes, key pairs, spot, hosts,
+ * outposts, capacity reservations, product codes) truthfully match nothing.
+ */
+export const instanceFilters: FilterSet<Instance, Ec2State> = {
+  action: 'DescribeInstances',
+  tags: (i) => i.tags,
+  defs: {
+    'instance-id': (i) => [i.id],
+    'instance-state-name': (i) => [i.state],
+    'instance-state-code': (i) => [STATE_CODES[i.state]],
+    'vpc-id': (i) => (i.state === 'terminated' ? [] : [i.vpcId]),
+    'subnet-id': (i) => (i.state === 'terminated' ? [] : [i.subnetId]),
+    'availability-zone': (i) => [i.az],
+    'private-ip-address': (i, s) => s.attachedEnis(i).slice(0, 1).map((e) => e.privateIp),
+    'private-dns-name': (i, s) => s.attachedEnis(i).slice(0, 1).map((e) => dnsName(e.privateIp, s.region)),
+    'source-dest-check': (i, s) => [s.instanceSourceDestCheck(i)],
+    'image-id': (i) => [i.imageId],
+    'instance-type': (i) => [i.instanceType],
+    'reservation-id': (i) => [i.reservationId],
+    'owner-id': (_i, s) => [s.accountId],
+    'launch-time': (i) => [iso(i.launchTimeWall)],
+    architecture: () => ['x86_64'],
+    hypervisor: () => ['xen'],
+    'virtualization-type': () => ['hvm'],
+    'root-device-type': () => ['ebs'],
+    'root-device-name': () => ['/dev/xvda'],
+    tenancy: () => ['default'],
+    'monitoring-state': () => ['disabled'],
+    'iam-instance-profile.arn': (i, s) => (i.iamRole !== undefined ? [instanceProfileArn(s, i.iamRole)] : []),
+    'metadata-options.http-tokens': (i) => [i.imdsV2Required ? 'required' : 'optional'],
+    'metadata-options.http-put-response-hop-limit': () => [IMDS_HOP_LIMIT],
+    'metadata-options.http-endpoint': () => ['enabled'],
+    'network-interface.network-interface-id': (i, s) => s.attachedEnis(i).map((e) => e.id),
+    'network-interface.addresses.private-ip-address': (i, s) => s.attachedEnis(i).map((e) => e.privateIp),
+    'network-interface.addresses.primary': (i, s) => s.attachedEnis(i).map(() => true),
+    'network-interface.attachment.attachment-id': (i, s) => s.attachedEnis(i).map((e) => e.attachment?.id),
+    'network-interface.attachment.instance-id': (i, s) => s.attachedEnis(i).map(() => i.id),
+    'network-interface.attachment.instance-owner-id': (i, s) => s.attachedEnis(i).map(() => s.accountId),
+    'network-interface.attachment.device-index': (i, s) => s.attachedEnis(i).map((e) => e.attachment?.deviceIndex),
+    'network-interface.attachment.status': (i, s) => s.attachedEnis(i).map(() => 'attached'),
+    'network-interface.attachment.attach-time': (i, s) =>
+      s.attachedEnis(i).map((e) => (e.attachment !== undefined ? iso(e.attachment.attachTimeWall) : undefined)),
+    'network-interface.attachment.delete-on-termination': (i, s) => s.attachedEnis(i).map((e) => e.attachment?.deleteOnTermination),
+    'network-interface.availability-zone': (i, s) => s.attachedEnis(i).map((e) => e.az),
+    'network-interface.description': (i, s) => s.attachedEnis(i).map((e) => e.description),
+    'network-interface.mac-address': (i, s) => s.attachedEnis(i).map((e) => e.mac),
+    'network-interface.owner-id': (i, s) => s.attachedEnis(i).map(() => s.accountId),
+    'network-interface.private-dns-name': (i, s) => s.attachedEnis(i).map((e) => dnsName(e.privateIp, s.region)),
+    'network-interface.requester-managed': (i, s) => s.attachedEnis(i).map(() => false),
+    'network-interface.status': (i, s) => s.attachedEnis(i).map(() => 'in-use'),
+    'network-interface.source-dest-check': (i, s) => s.attachedEnis(i).map((e) => e.sourceDestCheck),
+    'network-interface.subnet-id': (i, s) => s.attachedEnis(i).map((e) => e.subnetId),
+    'network-interface.vpc-id': (i, s) => s.attachedEnis(i).map((e) => e.vpcId),
+    'network-interface.addresses.association.public-ip': none,
+    'network-interface.addresses.association.ip-owner-id': none,
+    'network-interface.association.public-ip': none,
+    'network-interface.association.ip-owner-id': none,
+    'network-interface.association.allocation-id': none,
+    'network-interface.association.association-id': none,
+    'network-interface.group-id': none,
+    'network-interface.group-name': none,
+    'network-interface.ipv6-addresses.ipv6-address': none,
+    'network-interface.requester-id': none,
+    'group-id': none,
+    'group-name': none,
+    'instance.group-id': none,
+    'instance.group-name': none,
+    'ip-address': none,
+    'dns-name': none,
+    'block-device-mapping.attach-time': none,
+    'block-device-mapping.delete-on-termination': none,
+    'block-device-mapping.device-name': none,
+    'block-device-mapping.status': none,
+    'block-device-mapping.volume-id': none,
+    'key-name': none,
+    'instance-lifecycle': none,
+    'spot-instance-request-id': none,
+    'host-id': none,
+    affinity: none,
+    'outpost-arn': none,
+    'capacity-reservation-id': none,
+    'placement-group-name': none,
+    'placement-partition-number': none,
+    'product-code': none,
+    'product-code.type': none,
+    'requester-id': none,
+    'kernel-id': none,
+    'ramdisk-id': none,
+    platform: none,
+  },
+};

@@ -1,0 +1,119 @@
+// Instance phases: `pending` -> running, `stopping` -> stopped,
+// `shutting-down` -> terminated, each lasting its `timing` length. A phase
+// ends lazily, on the next settle (every read and every record settles
+// first), stamped with the time it really ended and in the order phases
+// ended, so the mutation log stays in time order. Terminated instances are
+// forgotten once no read, however lagged, can see them.
+import type { Instance, InstanceStateName } from './model.js';
+import type { Who } from './mutations.js';
+import type { Ec2State } from './state.js';
+
+export class InstancePhases {
+  private readonly transitioning = new Set<string>();
+  /** Terminated instances not yet forgotten (see forgetExpired). */
+  private readonly terminated = new Set<string>();
+  private settling = false;
+
+  constructor(private readonly s: Ec2State) {}
+
+  /** Moves instances whose transitional phase has ended into their next state, in the order the phases ended; forgets long-gone terminated instances. */
+  settle(): void {
+    if (this.settling || (this.transitioning.size === 0 && this.terminated.size === 0)) return;
+    this.settling = true;
+    try {
+      this.settlePhases();
+      this.forgetExpired();
+    } finally {
+      this.settling = false;
+    }
+  }
+
+  /** Starts a phase (`pending`, `stopping`, `shutting-down`) that ends after `ms`, or skips straight to its end. */
+  enter(inst: Instance, phase: InstanceStateName, ms: number, who: Who): void {
+    this.setState(inst, phase, who);
+    this.scheduleEnd(inst, ms, who);
+  }
+
+  /** Ends the instance's current phase `ms` from now (at once if 0), logged under `who`. */
+  scheduleEnd(inst: Instance, ms: number, who: Who): void {
+    inst.phaseEndsAt = this.s.clock.now() + ms;
+    inst.phaseCause = { action: who.action, caller: who.caller };
+    this.transitioning.add(inst.id);
+    if (ms <= 0) this.settle();
+  }
+
+  private settlePhases(): void {
+    if (this.transitioning.size === 0) return;
+    const now = this.s.clock.now();
+    const due: Instance[] = [];
+    for (const id of [...this.transitioning]) {
+      const inst = this.s.instances.get(id);
+      if (inst === undefined || inst.phaseEndsAt === undefined) {
+        this.transitioning.delete(id);
+        continue;
+      }
+      if (inst.phaseEndsAt <= now) due.push(inst);
+    }
+    due.sort((a, b) => (a.phaseEndsAt ?? 0) - (b.phaseEndsAt ?? 0));
+    for (const inst of due) {
+      const id = inst.id;
+      const at = inst.phaseEndsAt ?? now;
+      this.transitioning.delete(id);
+      inst.phaseEndsAt = undefined;
+      const next: InstanceStateName | undefined =
+        inst.state === 'pending'
+          ? 'running'
+          : inst.state === 'stopping'
+            ? 'stopped'
+            : inst.state === 'shutting-down'
+              ? 'terminated'
+              : undefined;
+      const cause = inst.phaseCause ?? { action: 'phase-end', caller: 'sim' };
+      inst.phaseCause = undefined;
+      if (next !== undefined) this.setState(inst, next, cause, at);
+    }
+  }
+
+  /**
+   * Drops terminated instances that no read can see any more: expired even
+   * for a describe call lagging by `readLagMs`. Until then they stay in the
+   * map and the visibility checks hide them.
+   */
+  private forgetExpired(): void {
+    if (this.terminated.size === 0) return;
+    const now = this.s.clock.now();
+    for (const id of this.terminated) {
+      const inst = this.s.instances.get(id);
+      if (inst?.state !== 'terminated' || inst.terminatedAt === undefined) {
+        this.terminated.delete(id);
+        continue;
+      }
+      if (now - inst.terminatedAt >= this.s.timing.terminatedVisibleMs + this.s.timing.readLagMs) {
+        this.terminated.delete(id);
+        this.s.instances.delete(id);
+        this.s.version++;
+      }
+    }
+  }
+
+  private setState(inst: Instance, next: InstanceStateName, who: Who, at?: number): void {
+    const before = inst.state;
+    inst.state = next;
+    if (next === 'terminated') {
+      inst.terminatedAt = at ?? this.s.clock.now();
+      this.terminated.add(inst.id);
+      this.releaseInterfaces(inst);
+    }
+    this.s.record({ kind: 'instance', ...who, instanceId: inst.id, before: { state: before }, after: { state: next } }, at);
+  }
+
+  private releaseInterfaces(inst: Instance): void {
+    for (const eniId of inst.eniIds) {
+      const eni = this.s.enis.get(eniId);
+      if (eni === undefined) continue;
+      if (eni.attachment?.deleteOnTermination === true) this.s.enis.delete(eniId);
+      else eni.attachment = undefined;
+    }
+    inst.eniIds.length = 0;
+  }
+}

@@ -1,0 +1,97 @@
+// What the programmatic simulator offers (simulator.ts implements it): the
+// handle `startSimulator` returns, its options, and the snapshots it gives of
+// instances and route tables. The admin API answers with the same shapes.
+import type { CountersSnapshot } from './counters.js';
+import type { DeepPartial, FaultSettings } from './faults.js';
+import type { InstanceStateName, StatusValue } from './model.js';
+import type { Mutation, MutationQuery } from './mutations.js';
+import type { RecordedRequest } from './requests.js';
+import type { Ec2State } from './state.js';
+import type { Timing } from './timing.js';
+import type { Clock } from './clock.js';
+import type { World, WorldInput } from './world.js';
+
+export interface SimulatorOptions {
+  /** A world file path, `{ yaml }` text, or a world object (checked the same way as a file). */
+  readonly world: string | { readonly yaml: string } | WorldInput | World;
+  /** `HOST:PORT` for the EC2 endpoint; HOST must be a loopback address. Default `127.0.0.1:0`. */
+  readonly listen?: string;
+  /** `HOST:PORT` for the separate admin endpoint. Default: same host, any free port. */
+  readonly adminListen?: string;
+  readonly clock?: Clock;
+  /** Unexpected exceptions inside handlers (answered with HTTP 500). */
+  readonly onInternalError?: (e: unknown) => void;
+}
+
+export interface InterfaceInfo {
+  readonly networkInterfaceId: string;
+  readonly privateIp: string;
+  readonly mac: string;
+  readonly deviceIndex: number | null;
+  readonly sourceDestCheck: boolean;
+}
+
+export interface InstanceInfo {
+  readonly instanceId: string;
+  readonly privateIp: string | null;
+  readonly imdsEndpoint: string;
+  readonly availabilityZone: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly state: InstanceStateName;
+  readonly networkInterfaces: readonly InterfaceInfo[];
+}
+
+export interface RouteSnapshot {
+  readonly cidr: string;
+  readonly state: 'active' | 'blackhole';
+  readonly origin: string;
+  readonly gatewayId?: string;
+  readonly instanceId?: string;
+  readonly networkInterfaceId?: string;
+}
+
+export interface RouteTableSnapshot {
+  readonly routeTableId: string;
+  readonly vpcId: string;
+  readonly main: boolean;
+  readonly subnets: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly routes: readonly RouteSnapshot[];
+}
+
+export interface StateChange {
+  readonly instanceId: string;
+  readonly before: InstanceStateName;
+  readonly after: InstanceStateName;
+}
+
+export interface Simulator {
+  readonly ec2Endpoint: string;
+  readonly adminEndpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** The current state (replaced by reset). */
+  readonly state: Ec2State;
+  instances(): Promise<InstanceInfo[]>;
+  routeTables(filter?: { vpcId?: string; ids?: readonly string[] }): RouteTableSnapshot[];
+  stopInstance(id: string): StateChange;
+  startInstance(id: string): StateChange;
+  terminateInstance(id: string): StateChange;
+  setInstanceStatus(id: string, status: { instance?: StatusValue; system?: StatusValue }): void;
+  detachNetworkInterface(id: string): void;
+  deleteNetworkInterface(id: string): void;
+  setTiming(timing: Partial<Timing>): Timing;
+  faults(): FaultSettings;
+  setFaults(patch: DeepPartial<FaultSettings> & { outage?: { mode?: FaultSettings['outage']['mode']; forMs?: number } }): Promise<FaultSettings>;
+  clearFaults(): Promise<void>;
+  counters(): CountersSnapshot;
+  resetCounters(): void;
+  mutations(q?: MutationQuery): Mutation[];
+  /** The EC2 requests received (parameter and filter names), after seq `since`, optionally of one caller. */
+  requests(q?: { since?: number; caller?: string }): { lastSeq: number; entries: RecordedRequest[] };
+  resetRequests(): void;
+  /** Back to the world file's state; clears faults, counters, the mutation log and IMDS tokens. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
