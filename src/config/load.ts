@@ -3,13 +3,14 @@
 // Every problem becomes a ConfigProblem with file, line, column and key path;
 // all of them are reported at once, sorted by position.
 import { X509Certificate } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type * as z from 'zod';
 import { readTrusted, readUpTo } from './permissions.js';
 import { LIMITS, documentProblems, expandedProblem, flowDepthProblem } from './limits.js';
+import { programProblem, programRefs, readCertFile } from './named-files.js';
 import { toModel } from './model.js';
 import type { Config } from './model.js';
 import { CODE_SEP, ErrorCode, MSG_SEP, configFile } from './schema.js';
@@ -28,7 +29,8 @@ export interface ConfigProblem {
 }
 
 export type LoadResult =
-  | { readonly ok: true; readonly config: Config }
+  /** `warnings`: files the config names that run, plan and check would refuse (CFG_UNSAFE), when loaded untrusted (validate). */
+  | { readonly ok: true; readonly config: Config; readonly warnings?: readonly ConfigProblem[] }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 export function formatPath(path: readonly PathSegment[]): string {
@@ -146,7 +148,12 @@ function zodProblems(issues: readonly z.core.$ZodIssue[], out: Collector): void 
 // run reports everything; they skip whatever has the wrong shape (the schema
 // has already said so).
 
-function crossCheck(raw: Raw, out: Collector, baseDir: string, certs: Map<string, { pem: string; source: string }>): void {
+/**
+ * `unsafe` receives the files the config names that another user could change
+ * (named-files.ts): the errors collector when the config is trusted, the
+ * warnings one for validate; `trusted` also keeps such a CA file unread.
+ */
+function crossCheck(raw: Raw, out: Collector, baseDir: string, certs: Map<string, { pem: string; source: string }>, unsafe: Collector, trusted: boolean): void {
   const local = isObj(raw.healthchecks) ? raw.healthchecks : {};
   const remote = isObj(raw.remote_healthchecks) ? raw.remote_healthchecks : {};
 
@@ -182,19 +189,25 @@ function crossCheck(raw: Raw, out: Collector, baseDir: string, certs: Map<string
       } else if (typeof config.certPath === 'string') {
         source = resolve(baseDir, config.certPath);
         where = [section, name, 'config', 'certPath'];
-        try {
-          pem = readFileSync(source, 'utf8');
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code ?? 'error';
-          out.add(ErrorCode.Cert, where, `cannot read ${source} (${code})`);
+        const read = readCertFile(source, trusted);
+        if ('error' in read) {
+          out.add(ErrorCode.Cert, where, read.error);
           continue;
         }
+        if (read.unsafe !== undefined) unsafe.add(ErrorCode.Unsafe, where, read.unsafe);
+        if (!('pem' in read)) continue;
+        pem = read.pem;
       }
       if (pem === undefined) continue;
       const problem = pemProblem(pem);
       if (problem !== undefined) out.add(ErrorCode.Cert, where, problem);
       else certs.set(`${section}.${name}`, { pem, source });
     }
+  }
+
+  for (const ref of programRefs(raw)) {
+    const why = programProblem(ref.program);
+    if (why !== undefined) unsafe.add(ErrorCode.Unsafe, ref.path, why);
   }
 
   const status = isObj(raw.status) ? raw.status : {};
@@ -256,8 +269,12 @@ export function pemProblem(pem: string): string | undefined {
   return undefined;
 }
 
-/** Validates config text. `file` is used for messages and to resolve relative paths. */
-export function loadConfigText(text: string, file: string): LoadResult {
+/**
+ * Validates config text. `file` is used for messages and to resolve relative
+ * paths. `trusted` (run, plan, check, a reload): a CA file or program that
+ * another user could change is an error (CFG_UNSAFE); otherwise a warning.
+ */
+export function loadConfigText(text: string, file: string, opts: { readonly trusted?: boolean } = {}): LoadResult {
   const absFile = resolve(file);
   const lines = new LineCounter();
   const one = (code: ErrorCode, offset: number, path: readonly PathSegment[], message: string): LoadResult => {
@@ -276,12 +293,14 @@ export function loadConfigText(text: string, file: string): LoadResult {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locator = new Locator(doc, lines);
   const problems: ConfigProblem[] = [];
-  const out: Collector = {
+  const collect = (into: ConfigProblem[]): Collector => ({
     add(code, path, message, at = 'value') {
       const { line, col } = locator.find(path, at);
-      problems.push({ code, file, line, col, path: formatPath(path), message });
+      into.push({ code, file, line, col, path: formatPath(path), message });
     },
-  };
+  });
+  const out = collect(problems);
+  const warnings: ConfigProblem[] = [];
   // Before syntax errors: the parser reports nesting it could not follow as one.
   const walked = documentProblems(doc, text);
   if (walked.problem?.kind === 'too-deep') return one(ErrorCode.TooDeep, walked.problem.offset, walked.problem.path, walked.problem.message);
@@ -342,12 +361,13 @@ export function loadConfigText(text: string, file: string): LoadResult {
   const parsed = configFile.safeParse(raw);
   if (!parsed.success) zodProblems(parsed.error.issues, out);
   const certs = new Map<string, { pem: string; source: string }>();
-  if (isObj(raw)) crossCheck(raw, out, dirname(absFile), certs);
+  const trusted = opts.trusted === true;
+  if (isObj(raw)) crossCheck(raw, out, dirname(absFile), certs, trusted ? out : collect(warnings), trusted);
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
     return { ok: false, problems: dedupe(problems) };
   }
-  return { ok: true, config: toModel(absFile, raw as Raw, certs) };
+  return { ok: true, config: toModel(absFile, raw as Raw, certs), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 function tooLarge(file: string): LoadResult {
@@ -391,7 +411,7 @@ export function loadConfigFile(file: string, opts: { readonly trusted?: boolean 
             },
           ],
         };
-      return loadConfigText(r.text, file);
+      return loadConfigText(r.text, file, { trusted: true });
     }
     const read = readCapped(file);
     if (read === undefined) return tooLarge(file);

@@ -7,7 +7,10 @@
 // bit (like /tmp) and an entry under it that root or we own, which nobody
 // else can then rename or remove. A symlink is followed, and its target
 // judged the same way (and the directories the link itself lives in).
-import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, constants } from 'node:fs';
+// The same judge applies to every file the config makes the daemon trust: the
+// CA files of TLS checks (certPath) and the programs of hooks and command
+// checks (argv[0], found on PATH as execvp would).
+import { accessSync, closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -52,9 +55,9 @@ function judge(file: string): { problem: string | undefined; target: string; sta
 }
 
 /**
- * Why the config file cannot be trusted to run commands, or undefined when it
- * can. Throws the file system's error when it cannot be looked at (missing,
- * permission denied): the loader reports those.
+ * Why a file (the config, a CA file, a program) cannot be trusted, or
+ * undefined when it can. Throws the file system's error when it cannot be
+ * looked at (missing, permission denied): callers report those.
  */
 export function trustProblem(file: string): string | undefined {
   return judge(file).problem;
@@ -70,25 +73,98 @@ export function readUpTo(fd: number, maxBytes: number): string | undefined {
 }
 
 /**
- * Reads a trusted file without a window between the check and the read: the
- * path is judged (trustProblem), then the resolved file is opened without
- * following a symlink, and the opened descriptor itself is checked (owner,
- * mode, that it is the file judged) before a byte is read. Returns the text,
- * `{ untrusted }` with the reason, or `{ tooLarge }` past `maxBytes`.
+ * A file read the careful way (readJudged): its text, with why it cannot be
+ * trusted when the caller only warns; or why it was not read.
  */
-export function readTrusted(file: string, maxBytes: number): { text: string } | { untrusted: string } | { tooLarge: true } {
+export type JudgedRead =
+  | { readonly text: string; readonly untrusted?: string }
+  | { readonly refused: string }
+  | { readonly notFile: string }
+  | { readonly tooLarge: true };
+
+/**
+ * Reads a file the config makes the daemon trust, without a window between
+ * the check and the read: the path is judged, then the resolved file is opened
+ * without following a symlink and without blocking (a FIFO swapped in cannot
+ * hang the open), and the opened descriptor itself is checked (a regular file,
+ * the file judged, owner and mode) before a byte is read. Anything but a
+ * regular file (a FIFO, /dev/zero, a directory) is `notFile`, never read.
+ * With `refuse`, an untrusted file is not read (`refused`); without, it is
+ * read and the reason comes back beside the text (`validate` warns with it).
+ * Throws the file system's error when the file cannot be looked at or opened.
+ */
+export function readJudged(file: string, maxBytes: number, refuse: boolean): JudgedRead {
   const judged = judge(file);
-  if (judged.problem !== undefined) return { untrusted: judged.problem };
   const { target } = judged;
-  const fd = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+  if (!judged.stat.isFile()) return { notFile: `${target}: not a regular file` };
+  if (refuse && judged.problem !== undefined) return { refused: judged.problem };
+  const fd = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
-    if (st.dev !== judged.stat.dev || st.ino !== judged.stat.ino) return { untrusted: `${target} changed while it was being checked` };
-    const problem = fileProblem(st);
-    if (problem !== undefined) return { untrusted: `${target}: ${problem}` };
+    if (st.dev !== judged.stat.dev || st.ino !== judged.stat.ino) return { refused: `${target} changed while it was being checked` };
+    if (!st.isFile()) return { notFile: `${target}: not a regular file` };
+    const ofFd = fileProblem(st);
+    const untrusted = judged.problem ?? (ofFd !== undefined ? `${target}: ${ofFd}` : undefined);
+    if (refuse && untrusted !== undefined) return { refused: untrusted };
     const text = readUpTo(fd, maxBytes);
-    return text === undefined ? { tooLarge: true } : { text };
+    if (text === undefined) return { tooLarge: true };
+    return untrusted !== undefined ? { text, untrusted } : { text };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads a trusted file (the config for run, plan, check and a reload):
+ * readJudged with `refuse`. Returns the text, `{ untrusted }` with the reason
+ * (anything but a regular file included), or `{ tooLarge }` past `maxBytes`.
+ */
+export function readTrusted(file: string, maxBytes: number): { text: string } | { untrusted: string } | { tooLarge: true } {
+  const r = readJudged(file, maxBytes, true);
+  if ('refused' in r) return { untrusted: r.refused };
+  if ('notFile' in r) return { untrusted: r.notFile };
+  if ('tooLarge' in r) return r;
+  return { text: r.text };
+}
+
+/** Where a program is looked for when PATH is not set (glibc's execvp default). */
+export const DEFAULT_PATH = '/bin:/usr/bin';
+
+/**
+ * The file `name` (argv[0]) runs, found as execvp finds it: a name with a
+ * slash is a path (relative to `cwd`); a bare name is looked for in each
+ * directory of `pathVar` in turn (an empty entry is `cwd`), and the first
+ * regular file we may execute wins. The path returned is the one found (a
+ * symlink is kept: a multi-call program reads its name from it), not its
+ * target; `trustProblem` judges both. ENOENT when there is none, EACCES when
+ * only files we may not execute were found.
+ */
+export function findProgram(name: string, pathVar: string | undefined, cwd: string): { path: string } | { errno: 'ENOENT' | 'EACCES' } {
+  if (name === '') return { errno: 'ENOENT' };
+  const runnable = (path: string): 'yes' | 'denied' | 'absent' => {
+    try {
+      if (!statSync(path).isFile()) return 'denied';
+    } catch {
+      return 'absent';
+    }
+    try {
+      accessSync(path, constants.X_OK);
+      return 'yes';
+    } catch {
+      return 'denied';
+    }
+  };
+  if (name.includes('/')) {
+    const path = resolve(cwd, name);
+    const r = runnable(path);
+    return r === 'yes' ? { path } : { errno: r === 'denied' ? 'EACCES' : 'ENOENT' };
+  }
+  let denied = false;
+  for (const dir of (pathVar ?? DEFAULT_PATH).split(':')) {
+    const path = resolve(cwd, dir, name);
+    const r = runnable(path);
+    if (r === 'yes') return { path };
+    if (r === 'denied') denied = true;
+  }
+  return { errno: denied ? 'EACCES' : 'ENOENT' };
 }

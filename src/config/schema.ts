@@ -542,6 +542,9 @@ export const configFile = mapping({
   route_tables: namedMap(routeTable, 'a mapping of name to route table').optional().describe('Same as routetables.'),
   status: statusSection.optional().describe('The local status socket and the optional HTTP status endpoint.'),
   drain: drainSection.optional().describe('Where drain state is kept.'),
+  pass_aws_env: bool()
+    .optional()
+    .describe('Give hooks and command checks the daemon\'s AWS_* environment variables (credentials among them). Default false: they get none.'),
 }, 'a mapping of settings');
 
 /** The JSON Schema of the config file, for editors (docs/awsnycast.schema.json). */

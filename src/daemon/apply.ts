@@ -53,13 +53,14 @@ async function runRouteHook(
   if (argv === undefined) return;
   const r = await runArgv(argv.map((x) => substitute(x, values)), {
     env: routeHookEnv(a, phase),
+    passAwsEnv: a.route.passAwsEnv === true,
     timeoutMs: a.route.hookTimeout * 1000,
     killGraceMs: 2000,
     ...(signal !== undefined ? { signal } : {}),
   });
   onHook?.(hook, runOutcome(r));
   const fields = { hook, argv: argv[0], exitCode: r.exitCode, signal: r.signal, ms: Math.round(r.durationMs) };
-  if (r.spawnError !== undefined) log.error({ ...fields, spawnError: r.spawnError }, `${hook} could not start`);
+  if (r.spawnError !== undefined) log.error({ ...fields, spawnError: r.spawnError, ...(r.spawnDetail !== undefined ? { detail: r.spawnDetail } : {}) }, `${hook} could not start`);
   else if (r.timedOut) log.error({ ...fields, stderr: r.stderrTail }, `${hook} timed out after ${a.route.hookTimeout} s and was killed`);
   else if (r.exitCode !== 0) log.error({ ...fields, stderr: r.stderrTail }, `${hook} failed`);
   else log.info(fields, `${hook} ran`);

@@ -23,6 +23,8 @@ export interface HookOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Milliseconds between SIGTERM and SIGKILL at the timeout. Default 2000. */
   readonly killGraceMs?: number;
+  /** Keep the daemon's AWS_* variables (the check's `pass_aws_env`); by default the hook gets none. */
+  readonly passAwsEnv?: boolean;
 }
 
 export function hookName(to: HealthWord): 'run_on_healthy' | 'run_on_unhealthy' {
@@ -56,10 +58,12 @@ export async function runCheckHook(
     timeoutMs,
     killGraceMs: opts.killGraceMs ?? 2000,
     env: { ...opts.env, ...hookEnv(event) },
+    passAwsEnv: opts.passAwsEnv === true,
     ...(signal !== undefined ? { signal } : {}),
   });
   const base = { ...fields, durationMs: Math.round(r.durationMs), stderrTail: tailLines(r.stderrTail) };
-  if (r.spawnError !== undefined) log.error({ ...base, code: 'HOOK_SPAWN', error: r.spawnError }, 'health check hook could not be started');
+  if (r.spawnError !== undefined)
+    log.error({ ...base, code: 'HOOK_SPAWN', error: r.spawnError, ...(r.spawnDetail !== undefined ? { detail: r.spawnDetail } : {}) }, 'health check hook could not be started');
   else if (r.timedOut) log.error({ ...base, code: 'HOOK_TIMEOUT', timeoutMs }, 'health check hook killed after its timeout');
   else if (r.aborted) log.warn({ ...base, code: 'HOOK_ABORTED' }, 'health check hook killed: check stopped');
   else if (r.exitCode !== 0)

@@ -1,16 +1,29 @@
 // Runs one argv (no shell) in its own process group with a hard timeout.
-// Shared by health-check probes and hooks and, later, by route hooks. At the
+// Shared by health-check probes, check hooks and route hooks. At the
 // timeout, or when `signal` fires, the whole group is killed, so a command
-// that forks children cannot leave them behind.
+// that forks children cannot leave them behind. What the child gets from the
+// daemon (program, environment, capabilities) is decided in child.ts.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { timerDelay } from '../timers.js';
+import { launchChild } from './child.js';
 
 export interface RunArgvOptions {
-  /** Variables added to (and overriding) this process's environment. */
+  /** Variables added to (and overriding) the child's environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Keep the daemon's AWS_* variables (config `pass_aws_env`). By default the
+   * child gets none of them (child.ts).
+   */
+  readonly passAwsEnv?: boolean;
+  /**
+   * ping only: the daemon's whole environment and its ambient CAP_NET_RAW,
+   * and the program is not judged. Everything the config names (hooks,
+   * command checks) runs without it.
+   */
+  readonly privileged?: boolean;
   /** Hard limit on the run, in milliseconds. */
   readonly timeoutMs: number;
   /** Stops the run early: the process group is killed, `aborted` is set. */
@@ -43,8 +56,10 @@ export interface RunArgvResult {
   readonly timedOut: boolean;
   /** `signal` fired and the group was killed. */
   readonly aborted: boolean;
-  /** Why the process could not be started (`ENOENT`, `EACCES`, ...). */
+  /** Why the process could not be started (`ENOENT`, `EACCES`, `UNSAFE_PROGRAM`, `NO_SETPRIV`, ...). */
   readonly spawnError?: string;
+  /** For a refusal of ours (`UNSAFE_PROGRAM`, `NO_SETPRIV`), what was refused and why. */
+  readonly spawnDetail?: string;
   readonly durationMs: number;
   readonly stdoutTail: string;
   readonly stderrTail: string;
@@ -101,14 +116,20 @@ export function runArgv(argv: readonly string[], opts: RunArgvOptions): Promise<
   if (file === undefined || file === '') return Promise.resolve(result({ spawnError: 'EMPTY_ARGV' }));
   if (opts.signal?.aborted === true) return Promise.resolve(result({ aborted: true }));
 
+  const launch =
+    opts.privileged === true
+      ? { file, args, env: { ...process.env, ...opts.env } }
+      : launchChild(argv, { ...(opts.env !== undefined ? { env: opts.env } : {}), passAwsEnv: opts.passAwsEnv === true, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+  if ('error' in launch) return Promise.resolve(result({ spawnError: launch.error, ...(launch.detail !== undefined ? { spawnDetail: launch.detail } : {}) }));
+
   let child: ChildProcessByStdio<null, Readable, Readable>;
   try {
     // spawn throws for some failures (a NUL byte in an argument: ERR_INVALID_ARG_VALUE; E2BIG); they
     // are reported like the ones it emits as 'error' (ENOENT, EACCES), never as a rejection.
-    child = spawn(file, args, {
+    child = spawn(launch.file, launch.args, {
       detached: true, // its own process group, so the whole group can be killed
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
+      env: launch.env,
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     });
   } catch (e) {

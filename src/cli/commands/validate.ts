@@ -1,5 +1,5 @@
 // `awsnycast validate`: is this config file fine? Exit 0 with a summary, or 1 with every located error.
-import { formatProblems, loadConfigFile, trustProblem } from '../../config/index.js';
+import { formatProblem, formatProblems, loadConfigFile, trustProblem } from '../../config/index.js';
 import type { Command } from '../command.js';
 import { EXIT, configFlag, configPath } from '../command.js';
 
@@ -25,6 +25,8 @@ export const validateCommand: Command = {
       process.stderr.write(
         `${file}: warning: ${unsafe}; hooks in it run commands, so \`run\` refuses it. Fix: the file and every directory above it owned by root (or the daemon's user) and not writable by group or others (chmod go-w)\n`,
       );
+    // CA files and programs the config names, judged by the same rule (CFG_UNSAFE for run, plan and check).
+    for (const w of result.warnings ?? []) process.stderr.write(formatProblem({ ...w, message: `warning: ${w.message}` }) + '\n');
     const local = Object.keys(c.healthchecks).length;
     const remote = Object.keys(c.remoteHealthchecks).length;
     const routes = c.routeTables.reduce((n, t) => n + t.routes.length, 0);

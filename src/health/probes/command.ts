@@ -1,6 +1,7 @@
 // command: run an argv (no shell) with %DESTINATION% substituted; exit 0 is a
 // pass. At the timeout the command and everything in its process group is
-// killed.
+// killed. Like a hook, it runs as child.ts says: its program judged, no AWS_*
+// variables (unless pass_aws_env), no inherited capabilities.
 import { runArgv } from '../../hooks/run-argv.js';
 import { HealthCode, fail, pass, roundMs } from '../result.js';
 import type { Probe } from '../result.js';
@@ -20,14 +21,15 @@ export function commandProbe(
   spec: { readonly command: string; readonly args: readonly string[] },
   timeoutMs: number,
   env: Readonly<Record<string, string>> = {},
+  passAwsEnv = false,
 ): Probe {
   const argv = commandArgv(spec.command, spec.args, destination);
   return async (signal) => {
-    const r = await runArgv(argv, { timeoutMs, signal, reapGroup: true, tailBytes: 2048, env: { AWSNYCAST_DESTINATION: destination, ...env } });
+    const r = await runArgv(argv, { timeoutMs, signal, reapGroup: true, tailBytes: 2048, env: { AWSNYCAST_DESTINATION: destination, ...env }, passAwsEnv });
     const ms = roundMs(r.durationMs);
     if (r.aborted) return fail(HealthCode.aborted, ms, 'stopped');
     if (r.timedOut) return fail(HealthCode.timeout, ms, `killed after timeout (${Math.round(timeoutMs)} ms)`);
-    if (r.spawnError !== undefined) return fail(HealthCode.spawn, ms, `spawn ${r.spawnError}`);
+    if (r.spawnError !== undefined) return fail(HealthCode.spawn, ms, `spawn ${r.spawnError}${r.spawnDetail !== undefined ? `: ${r.spawnDetail}` : ''}`);
     if (r.exitCode === 0) return pass(ms);
     const why = lastLine(r.stderrTail);
     const status = r.exitCode !== null ? `exit status ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`;

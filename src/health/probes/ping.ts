@@ -28,7 +28,8 @@ function lastLine(text: string): string {
 export function pingProbe(destination: string, timeoutMs: number, command: readonly string[] = DEFAULT_PING_COMMAND): Probe {
   const argv = pingArgv(destination, timeoutMs, command);
   return async (signal) => {
-    const r = await runArgv(argv, { timeoutMs, signal, reapGroup: true, tailBytes: 1024 });
+    // privileged: ping needs the daemon's CAP_NET_RAW (docs/operations.md), unlike hooks and command checks.
+    const r = await runArgv(argv, { timeoutMs, signal, reapGroup: true, tailBytes: 1024, privileged: true });
     const wall = roundMs(r.durationMs);
     if (r.aborted) return fail(HealthCode.aborted, wall, 'stopped');
     if (r.timedOut) return fail(HealthCode.timeout, wall, `no reply within ${Math.round(timeoutMs)} ms`);
