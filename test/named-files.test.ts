@@ -3,7 +3,7 @@
 // the config file's rule: run, plan and check refuse an untrusted one
 // (CFG_UNSAFE, located), validate warns. And what a command check's process
 // gets from the daemon: no AWS_* variables (unless pass_aws_env), no ambient
-// capabilities. The built CLI as a user runs it.
+// capabilities (unless pass_capabilities). The built CLI as a user runs it.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -197,6 +197,14 @@ ${TABLES}`;
     const d = details(r);
     assert.match(d.env ?? '', /^exit status 1: aws=[4-9]\d* key=AKIDNAMEDFILES$/);
     assert.equal(d.caps, 'exit status 1: CapAmb:\t0000000000000000');
+  });
+
+  test('pass_capabilities: true lets them inherit the daemon\'s ambient capabilities', { skip: !ambient && 'needs root and setpriv' }, async () => {
+    const r = await runUnder(prefix, ['check', '--json', '-f', config(body('pass_capabilities: true\n'))], AWS);
+    assert.equal(r.code, 1, r.stderr);
+    const d = details(r);
+    assert.equal(d.caps, 'exit status 1: CapAmb:\t0000000000002000');
+    assert.equal(d.env, 'exit status 1: aws=0 key=');
   });
 
   test('the test really gave the daemon an ambient capability', { skip: !ambient && 'needs root and setpriv' }, () => {

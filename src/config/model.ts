@@ -33,6 +33,16 @@ export interface TlsOptions {
   readonly serverName?: string;
 }
 
+/**
+ * What hooks and command checks inherit from the daemon beyond the default
+ * (src/hooks/child.ts): its AWS_* variables (`pass_aws_env`), its ambient
+ * capabilities (`pass_capabilities`). Both false unless the config says so.
+ */
+export interface ChildInherit {
+  readonly awsEnv: boolean;
+  readonly capabilities: boolean;
+}
+
 export type ProbeSpec =
   | { readonly kind: 'ping' }
   | {
@@ -73,8 +83,8 @@ export interface CheckSpec {
   readonly runOnHealthy?: readonly string[];
   readonly runOnUnhealthy?: readonly string[];
   readonly probe: ProbeSpec;
-  /** Hooks and a command probe keep the daemon's AWS_* variables (top-level `pass_aws_env`; absent = false). */
-  readonly passAwsEnv?: boolean;
+  /** What its hooks and command probe inherit (top-level `pass_aws_env`, `pass_capabilities`); absent = nothing. */
+  readonly inherit?: ChildInherit;
 }
 
 export type FinderSpec =
@@ -104,8 +114,8 @@ export interface RouteSpec {
   readonly priority: number;
   /** Seconds; see docs/daemon.md "Hold-down". */
   readonly holdDown: number;
-  /** Route hooks keep the daemon's AWS_* variables (top-level `pass_aws_env`; absent = false). */
-  readonly passAwsEnv?: boolean;
+  /** What its hooks inherit (top-level `pass_aws_env`, `pass_capabilities`); absent = nothing. */
+  readonly inherit?: ChildInherit;
 }
 
 export interface RouteTableSpec {
@@ -121,8 +131,8 @@ export interface Config {
   readonly pollTime: number;
   /** Read and manage tables in every VPC of the region (default: only our own VPC). */
   readonly allVpcs: boolean;
-  /** Hooks and command checks get the daemon's AWS_* variables (default: none; src/hooks/child.ts). Copied into every check and route spec. */
-  readonly passAwsEnv: boolean;
+  /** What hooks and command checks inherit from the daemon (src/hooks/child.ts); copied into every check and route spec. */
+  readonly inherit: ChildInherit;
   /** Unix socket path for status and drain; undefined = off. */
   readonly statusSocket?: string;
   /** HTTP status endpoint `{host, port}`; undefined = off. */
@@ -196,7 +206,7 @@ function toProbe(type: CheckType, config: Raw, cert: { pem: string; source: stri
   }
 }
 
-function toCheck(name: string, raw: Raw, remote: boolean, cert: { pem: string; source: string } | undefined, passAwsEnv: boolean): CheckSpec {
+function toCheck(name: string, raw: Raw, remote: boolean, cert: { pem: string; source: string } | undefined, inherit: ChildInherit): CheckSpec {
   const type = raw.type as CheckType;
   const every = num(raw.every, 1);
   const destination = str(raw.destination);
@@ -215,7 +225,7 @@ function toCheck(name: string, raw: Raw, remote: boolean, cert: { pem: string; s
     ...(runOnHealthy !== undefined ? { runOnHealthy } : {}),
     ...(runOnUnhealthy !== undefined ? { runOnUnhealthy } : {}),
     probe: toProbe(type, obj(raw.config), cert),
-    passAwsEnv,
+    inherit,
   };
 }
 
@@ -246,7 +256,7 @@ export function toFinder(raw: Raw): FinderSpec {
   }
 }
 
-function toRoute(raw: Raw, passAwsEnv: boolean): RouteSpec {
+function toRoute(raw: Raw, inherit: ChildInherit): RouteSpec {
   const parsed = parseCidr(str(raw.cidr)?.trim() ?? '');
   if (!parsed.ok) throw new Error('toRoute called on an unvalidated route');
   const hc = raw.healthcheck;
@@ -268,7 +278,7 @@ function toRoute(raw: Raw, passAwsEnv: boolean): RouteSpec {
     hookTimeout: num(raw.hook_timeout, DEFAULTS.hookTimeout),
     priority: num(raw.priority, DEFAULTS.priority),
     holdDown: num(raw.hold_down, DEFAULTS.holdDown),
-    passAwsEnv,
+    inherit,
   };
 }
 
@@ -295,13 +305,13 @@ function deepFreeze<T>(value: T): T {
  * `remote_healthchecks.NAME`).
  */
 export function toModel(file: string, raw: Raw, certs: ResolvedCerts): Config {
-  // One switch for every child; each spec carries it, so a reload that flips it restarts the checks.
-  const passAwsEnv = flag(raw.pass_aws_env);
+  // One setting for every child; each spec carries it, so a reload that changes it restarts the checks.
+  const inherit: ChildInherit = { awsEnv: flag(raw.pass_aws_env), capabilities: flag(raw.pass_capabilities) };
   const checks = (section: string, remote: boolean): Record<string, CheckSpec> =>
     Object.fromEntries(
       Object.entries(obj(raw[section])).map(([name, c]) => [
         name,
-        toCheck(name, obj(c), remote, certs.get(`${section}.${name}`), passAwsEnv),
+        toCheck(name, obj(c), remote, certs.get(`${section}.${name}`), inherit),
       ]),
     );
   const tables = obj(raw.routetables ?? raw.route_tables);
@@ -309,7 +319,7 @@ export function toModel(file: string, raw: Raw, certs: ResolvedCerts): Config {
     file,
     pollTime: num(raw.poll_time, DEFAULTS.pollTime),
     allVpcs: flag(raw.all_vpcs),
-    passAwsEnv,
+    inherit,
     ...statusOf(obj(raw.status)),
     drainStateFile: str(obj(raw.drain).state_file) ?? DEFAULTS.drainStateFile,
     maintenanceFile: str(obj(raw.drain).maintenance_file) ?? DEFAULTS.maintenanceFile,
@@ -322,7 +332,7 @@ export function toModel(file: string, raw: Raw, certs: ResolvedCerts): Config {
         name,
         find: toFinder(find),
         noResultsOk: flag(find.no_results_ok),
-        routes: (Array.isArray(table.manage_routes) ? table.manage_routes : []).map((r) => toRoute(obj(r), passAwsEnv)),
+        routes: (Array.isArray(table.manage_routes) ? table.manage_routes : []).map((r) => toRoute(obj(r), inherit)),
       };
     }),
   });

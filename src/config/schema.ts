@@ -545,6 +545,9 @@ export const configFile = mapping({
   pass_aws_env: bool()
     .optional()
     .describe('Give hooks and command checks the daemon\'s AWS_* environment variables (credentials among them). Default false: they get none.'),
+  pass_capabilities: bool()
+    .optional()
+    .describe('Let hooks and command checks inherit the daemon\'s ambient capabilities (CAP_NET_RAW under the packaged unit, and any a drop-in adds). Default false: they get none.'),
 }, 'a mapping of settings');
 
 /** The JSON Schema of the config file, for editors (docs/awsnycast.schema.json). */

@@ -53,7 +53,7 @@ async function runRouteHook(
   if (argv === undefined) return;
   const r = await runArgv(argv.map((x) => substitute(x, values)), {
     env: routeHookEnv(a, phase),
-    passAwsEnv: a.route.passAwsEnv === true,
+    ...(a.route.inherit !== undefined ? { inherit: a.route.inherit } : {}),
     timeoutMs: a.route.hookTimeout * 1000,
     killGraceMs: 2000,
     ...(signal !== undefined ? { signal } : {}),

@@ -4,6 +4,7 @@
 // logged (exit status and the tail of stderr) and otherwise ignored.
 import { runArgv } from '../hooks/run-argv.js';
 import type { RunArgvResult } from '../hooks/run-argv.js';
+import type { ChildInherit } from '../config/model.js';
 import type { Logger } from './logger.js';
 import type { HealthWord } from './state.js';
 
@@ -23,8 +24,8 @@ export interface HookOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Milliseconds between SIGTERM and SIGKILL at the timeout. Default 2000. */
   readonly killGraceMs?: number;
-  /** Keep the daemon's AWS_* variables (the check's `pass_aws_env`); by default the hook gets none. */
-  readonly passAwsEnv?: boolean;
+  /** What the hook inherits from the daemon beyond the default (the check spec's `inherit`). */
+  readonly inherit?: ChildInherit;
 }
 
 export function hookName(to: HealthWord): 'run_on_healthy' | 'run_on_unhealthy' {
@@ -58,7 +59,7 @@ export async function runCheckHook(
     timeoutMs,
     killGraceMs: opts.killGraceMs ?? 2000,
     env: { ...opts.env, ...hookEnv(event) },
-    passAwsEnv: opts.passAwsEnv === true,
+    ...(opts.inherit !== undefined ? { inherit: opts.inherit } : {}),
     ...(signal !== undefined ? { signal } : {}),
   });
   const base = { ...fields, durationMs: Math.round(r.durationMs), stderrTail: tailLines(r.stderrTail) };

@@ -314,7 +314,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
         this.log.info({ check: this.name, destination: this.destination, hook: hookName(e.to) }, 'health check hook skipped: a later transition superseded it');
         return;
       }
-      const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, { ...hooks, passAwsEnv: this.spec.passAwsEnv === true }, signal);
+      const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, { ...hooks, ...(this.spec.inherit !== undefined ? { inherit: this.spec.inherit } : {}) }, signal);
       this.notify('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
     });
     // runCheckHook is meant never to reject; if it does anyway, log it and keep the chain alive, so

@@ -52,7 +52,7 @@ describe('the environment of hooks and command checks', () => {
     assert.equal(isAwsVariable('AWSNYCAST_CHECK'), false);
   });
 
-  test('a real hook sees no AWS_ variable by default, and the daemon\'s with passAwsEnv', async () => {
+  test('a real hook sees no AWS_ variable by default, and the daemon\'s when it inherits them (pass_aws_env)', async () => {
     process.env.AWS_ACCESS_KEY_ID = 'AKIDCHILDTEST';
     process.env.AWS_SESSION_TOKEN = 'token';
     try {
@@ -62,7 +62,7 @@ describe('the environment of hooks and command checks', () => {
       assert.deepEqual(lines.filter((l) => /^AWS_/i.test(l)), []);
       assert.ok(lines.includes('AWSNYCAST_EVENT=x'));
       assert.ok(lines.some((l) => l.startsWith('PATH=')));
-      const passed = await runArgv(['env'], { timeoutMs: 5000, passAwsEnv: true });
+      const passed = await runArgv(['env'], { timeoutMs: 5000, inherit: { awsEnv: true, capabilities: false } });
       assert.ok(envLines(passed.stdoutTail).includes('AWS_ACCESS_KEY_ID=AKIDCHILDTEST'));
       assert.ok(envLines(passed.stdoutTail).includes('AWS_SESSION_TOKEN=token'));
     } finally {
@@ -142,7 +142,7 @@ describe('no inherited capabilities', () => {
     assert.match(l.args[3] ?? '', /\/sh$/);
   });
 
-  test('without setpriv, a child that would inherit capabilities is not started (fail closed)', async () => {
+  test('without setpriv, a child that would inherit capabilities is not started (fail closed)', () => {
     const l = launchChild(['sh', '-c', 'x'], { caps: { ambient: 0x2000n, inheritable: 0x2000n }, setprivPaths: [join(tmp, 'no-setpriv')] });
     assert.ok('error' in l);
     assert.equal(l.error, 'NO_SETPRIV');
@@ -151,13 +151,17 @@ describe('no inherited capabilities', () => {
 
   // A daemon process that holds CAP_NET_RAW as an ambient capability, as under the packaged unit.
   const setprivWorks = process.getuid?.() === 0 && spawnSync('setpriv', ['--inh-caps', '+net_raw', '--ambient-caps', '+net_raw', 'true']).status === 0;
-  test('a hook started by a daemon with ambient CAP_NET_RAW has none; ping keeps it', { skip: !setprivWorks && 'needs root and setpriv' }, () => {
+  test('a hook started by a daemon with ambient CAP_NET_RAW has none; ping, and a hook with pass_capabilities, keep it', { skip: !setprivWorks && 'needs root and setpriv' }, () => {
     const runArgvJs = resolve(import.meta.dirname, 'run-argv.js');
     const program = `
       const { runArgv } = await import(${JSON.stringify(runArgvJs)});
-      const amb = async (privileged) => (await runArgv(['grep', 'CapAmb', '/proc/self/status'], { timeoutMs: 5000, privileged })).stdoutTail.trim();
-      console.log(JSON.stringify({ hook: await amb(false), ping: await amb(true) }));`;
+      const amb = async (opts) => (await runArgv(['grep', 'CapAmb', '/proc/self/status'], { timeoutMs: 5000, ...opts })).stdoutTail.trim();
+      console.log(JSON.stringify({
+        hook: await amb({}),
+        ping: await amb({ privileged: true }),
+        passed: await amb({ inherit: { awsEnv: false, capabilities: true } }),
+      }));`;
     const out = execFileSync('setpriv', ['--inh-caps', '+net_raw', '--ambient-caps', '+net_raw', process.execPath, '--input-type=module', '-e', program], { encoding: 'utf8' });
-    assert.deepEqual(JSON.parse(out), { hook: 'CapAmb:\t0000000000000000', ping: 'CapAmb:\t0000000000002000' });
+    assert.deepEqual(JSON.parse(out), { hook: 'CapAmb:\t0000000000000000', ping: 'CapAmb:\t0000000000002000', passed: 'CapAmb:\t0000000000002000' });
   });
 });

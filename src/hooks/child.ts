@@ -6,12 +6,14 @@
 //  * Its environment: the daemon's, without any AWS_* variable (credentials,
 //    profile, container and web-identity settings, endpoints) unless the
 //    config sets `pass_aws_env`, plus the AWSNYCAST_* variables of the event.
-//  * Its capabilities: none inherited. When the daemon holds ambient (or
-//    inheritable) capabilities — the unit grants CAP_NET_RAW as an ambient
-//    one for ping — the program is started through `setpriv` (util-linux),
-//    which clears both sets before it executes it. Node cannot change its
-//    capabilities itself; without setpriv the child is not started at all.
+//  * Its capabilities: none inherited (unless the config sets
+//    `pass_capabilities`). When the daemon holds ambient (or inheritable)
+//    capabilities — the unit grants CAP_NET_RAW as an ambient one for ping —
+//    the program is started through `setpriv` (util-linux), which clears both
+//    sets before it executes it. Node cannot change its capabilities itself;
+//    without setpriv the child is not started at all.
 import { lstatSync, readFileSync } from 'node:fs';
+import type { ChildInherit } from '../config/model.js';
 import { findProgram, trustProblem } from '../config/permissions.js';
 
 /** The rule: every variable whose name starts with AWS_ (in any case) stays with the daemon. */
@@ -74,8 +76,8 @@ export type ChildLaunch =
 export interface ChildOptions {
   /** Event variables (AWSNYCAST_*), added last. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Keep the daemon's AWS_* variables (config `pass_aws_env`). */
-  readonly passAwsEnv?: boolean;
+  /** What the child inherits beyond the default (config `pass_aws_env`, `pass_capabilities`). */
+  readonly inherit?: ChildInherit;
   /** Where a relative program path (or an empty PATH entry) is looked for. Default: the daemon's working directory. */
   readonly cwd?: string;
   /** Tests: the capability sets to act on, instead of this process's. */
@@ -89,7 +91,7 @@ const hex = (n: bigint): string => n.toString(16).padStart(16, '0');
 /** How to start `argv` as a hook or command check (see the top of this file). */
 export function launchChild(argv: readonly string[], opts: ChildOptions = {}): ChildLaunch {
   const [name = '', ...rest] = argv;
-  const env = childEnv(opts.env, opts.passAwsEnv === true);
+  const env = childEnv(opts.env, opts.inherit?.awsEnv === true);
   const found = findProgram(name, env.PATH, opts.cwd ?? process.cwd());
   if ('errno' in found) return { error: found.errno };
   const why = problemOf(found.path);
@@ -99,7 +101,7 @@ export function launchChild(argv: readonly string[], opts: ChildOptions = {}): C
       detail: `refusing to run ${found.path}: ${why}. Fix: the program and every directory above it owned by root (or this user) and not writable by group or others`,
     };
   const caps = opts.caps ?? heldCaps();
-  if (caps.ambient === 0n && caps.inheritable === 0n) return { file: found.path, args: rest, env };
+  if (opts.inherit?.capabilities === true || (caps.ambient === 0n && caps.inheritable === 0n)) return { file: found.path, args: rest, env };
   const setpriv = (opts.setprivPaths ?? SETPRIV_PATHS).find((p) => exists(p) && problemOf(p) === undefined);
   if (setpriv === undefined)
     return {

@@ -9,15 +9,16 @@ import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { timerDelay } from '../timers.js';
 import { launchChild } from './child.js';
+import type { ChildInherit } from '../config/model.js';
 
 export interface RunArgvOptions {
   /** Variables added to (and overriding) the child's environment. */
   readonly env?: Readonly<Record<string, string>>;
   /**
-   * Keep the daemon's AWS_* variables (config `pass_aws_env`). By default the
-   * child gets none of them (child.ts).
+   * What the child inherits beyond the default (child.ts): the daemon's AWS_*
+   * variables, its ambient capabilities. Default: neither.
    */
-  readonly passAwsEnv?: boolean;
+  readonly inherit?: ChildInherit;
   /**
    * ping only: the daemon's whole environment and its ambient CAP_NET_RAW,
    * and the program is not judged. Everything the config names (hooks,
@@ -119,7 +120,7 @@ export function runArgv(argv: readonly string[], opts: RunArgvOptions): Promise<
   const launch =
     opts.privileged === true
       ? { file, args, env: { ...process.env, ...opts.env } }
-      : launchChild(argv, { ...(opts.env !== undefined ? { env: opts.env } : {}), passAwsEnv: opts.passAwsEnv === true, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+      : launchChild(argv, { ...(opts.env !== undefined ? { env: opts.env } : {}), ...(opts.inherit !== undefined ? { inherit: opts.inherit } : {}), ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
   if ('error' in launch) return Promise.resolve(result({ spawnError: launch.error, ...(launch.detail !== undefined ? { spawnDetail: launch.detail } : {}) }));
 
   let child: ChildProcessByStdio<null, Readable, Readable>;

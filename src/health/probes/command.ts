@@ -1,10 +1,12 @@
 // command: run an argv (no shell) with %DESTINATION% substituted; exit 0 is a
 // pass. At the timeout the command and everything in its process group is
 // killed. Like a hook, it runs as child.ts says: its program judged, no AWS_*
-// variables (unless pass_aws_env), no inherited capabilities.
+// variables (unless pass_aws_env), no inherited capabilities (unless
+// pass_capabilities).
 import { runArgv } from '../../hooks/run-argv.js';
 import { HealthCode, fail, pass, roundMs } from '../result.js';
 import type { Probe } from '../result.js';
+import type { ChildInherit } from '../../config/model.js';
 
 export function commandArgv(command: string, args: readonly string[], destination: string): string[] {
   return [command, ...args.map((a) => a.replaceAll('%DESTINATION%', destination))];
@@ -21,11 +23,11 @@ export function commandProbe(
   spec: { readonly command: string; readonly args: readonly string[] },
   timeoutMs: number,
   env: Readonly<Record<string, string>> = {},
-  passAwsEnv = false,
+  inherit?: ChildInherit,
 ): Probe {
   const argv = commandArgv(spec.command, spec.args, destination);
   return async (signal) => {
-    const r = await runArgv(argv, { timeoutMs, signal, reapGroup: true, tailBytes: 2048, env: { AWSNYCAST_DESTINATION: destination, ...env }, passAwsEnv });
+    const r = await runArgv(argv, { timeoutMs, signal, reapGroup: true, tailBytes: 2048, env: { AWSNYCAST_DESTINATION: destination, ...env }, ...(inherit !== undefined ? { inherit } : {}) });
     const ms = roundMs(r.durationMs);
     if (r.aborted) return fail(HealthCode.aborted, ms, 'stopped');
     if (r.timedOut) return fail(HealthCode.timeout, ms, `killed after timeout (${Math.round(timeoutMs)} ms)`);

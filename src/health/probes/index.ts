@@ -36,7 +36,7 @@ export function createProbe(spec: CheckSpec, destination: string, opts: ProbeOpt
     case 'http':
       return httpProbe(destination, p, timeoutMs, opts.maxBodyBytes);
     case 'command':
-      return commandProbe(destination, p, timeoutMs, { AWSNYCAST_CHECK: spec.name }, spec.passAwsEnv === true);
+      return commandProbe(destination, p, timeoutMs, { AWSNYCAST_CHECK: spec.name }, spec.inherit);
   }
 }
 
