@@ -44,7 +44,7 @@ async function dumped(name: string): Promise<string[]> {
 }
 
 test('hooks get no AWS_ variables and no ambient capability; pass_aws_env hands the variables on after a reload; an unsafe hook program is refused at reload', async () => {
-  const sim = await Sim.start(NAT_PAIR.world, WRAP);
+  const sim = await Sim.start(NAT_PAIR.world, { wrap: WRAP });
   running.push(sim);
   const file = scratch.file('hooks.yaml', CONFIG('', '10.0.0.53/32', 'default'));
   const d = Daemon.start(sim, NAT_PAIR.A, ['-f', file, '-log-format=json']);
