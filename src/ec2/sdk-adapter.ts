@@ -12,8 +12,8 @@ import {
   paginateDescribeRouteTables,
 } from '@aws-sdk/client-ec2';
 import type { Filter, InstanceStatus, NetworkInterface, Route, RouteTable } from '@aws-sdk/client-ec2';
-import { parseCidr } from '../config/values.js';
 import { GONE, type OwnerFacts, type RouteTableView, type RouteTarget, type RouteView } from '../core/types.js';
+import { canonicalCidr } from '../net/address.js';
 import { toEc2Error } from './errors.js';
 import type { Ec2Port, InterfaceView, RouteTableQuery } from './port.js';
 
@@ -23,11 +23,6 @@ export interface SdkAdapterOptions {
   readonly maxAttempts?: number;
   /** Called after every EC2 call with its action and outcome ('ok' or an Ec2Outcome code). */
   readonly onCall?: (action: string, outcome: string, ms: number) => void;
-}
-
-function canonicalCidr(text: string): string {
-  const c = parseCidr(text);
-  return c.ok ? c.cidr.text : text;
 }
 
 function targetOf(r: Route): RouteTarget {
@@ -52,7 +47,7 @@ export function toRouteTableView(t: RouteTable): RouteTableView {
   for (const r of t.Routes ?? []) {
     const dest = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
     if (dest === undefined) continue;
-    routes.push({ destination: canonicalCidr(dest), target: targetOf(r), state: r.State === 'blackhole' ? 'blackhole' : 'active' });
+    routes.push({ destination: canonicalCidr(dest) ?? dest, target: targetOf(r), state: r.State === 'blackhole' ? 'blackhole' : 'active' });
   }
   const assoc = (t.Associations ?? []).filter((a) => a.AssociationState?.State !== 'disassociated');
   return {

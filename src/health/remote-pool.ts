@@ -3,8 +3,8 @@
 // checks for new IPs, stops and forgets removed ones at once, and never
 // checks this instance's own addresses.
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import type { CheckSpec } from '../config/index.js';
+import { canonicalIp } from '../net/address.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { HealthCheck } from './runner.js';
@@ -37,12 +37,9 @@ export class RemotePoolError extends Error {
   readonly code = 'HC_POOL_STOPPED';
 }
 
-/** Canonical text for an address, so `10.0.0.01`-style duplicates and IPv6 spellings collapse. */
+/** Canonical text for an address (net/address.ts), so IPv6 spellings of one address collapse. */
 function canonical(ip: string): string | undefined {
-  const t = ip.trim();
-  if (isIP(t) === 4) return t;
-  if (isIP(t) === 6) return new URL(`http://[${t}]/`).hostname.slice(1, -1);
-  return undefined;
+  return canonicalIp(ip.trim());
 }
 
 export class RemotePool extends EventEmitter<RemotePoolEvents> {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { formatHostPort } from '../net/address.js';
 import { validateRequest } from './contract/enforce.js';
 import { callerOf, type Counters } from './counters.js';
 import { ACTIONS } from './ec2-actions/index.js';
@@ -98,7 +99,7 @@ export class Listener {
 
   /** host:port as it goes into a URL (an IPv6 host in brackets). */
   get address(): string {
-    return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    return formatHostPort(this.host, this.port);
   }
 
   get listening(): boolean {

@@ -2,8 +2,8 @@
 // IMDS listener per instance, all on loopback. `startSimulator` is what the
 // `awsnycast sim` command, the integration tests, the end-to-end tests and
 // the benchmarks use.
-import { BlockList, isIP } from 'node:net';
 import { stringify } from 'yaml';
+import { formatHostPort, isLoopbackIp, parseHostPort } from '../net/address.js';
 import { adminHandler } from './admin.js';
 import { buildState } from './build-state.js';
 import { realClock, type Clock } from './clock.js';
@@ -26,28 +26,17 @@ import { loadWorldFile, parseWorld, type World } from './world.js';
 export type { InstanceInfo, InterfaceInfo, RouteSnapshot, RouteTableSnapshot, Simulator, SimulatorOptions, StateChange } from './simulator-api.js';
 export type { MutationQuery } from './mutations.js';
 
-/** An IPv4 literal in 127.0.0.0/8 or the IPv6 loopback `::1`; host names (even `localhost`) are refused. */
-function isLoopbackLiteral(host: string): boolean {
-  const family = isIP(host);
-  if (family === 4) return host.startsWith('127.');
-  return family === 6 && LOOPBACK6.check(host, 'ipv6');
-}
-const LOOPBACK6 = new BlockList();
-LOOPBACK6.addAddress('::1', 'ipv6');
-
 function parseListen(s: string | undefined, what: string): { host: string; port: number } {
   const text = s ?? '127.0.0.1:0';
   // A bare address (`127.0.0.2`, `::1`) takes any free port; IPv6 with a port is `[::1]:PORT`.
-  if (isIP(text.replace(/^\[|\]$/g, '')) !== 0) return parseListen(`${text.includes(':') && !text.startsWith('[') ? `[${text}]` : text}:0`, what);
-  const m = /^(.*):(\d+)$/.exec(text);
-  if (m === null) throw Object.assign(new Error(`${what}: expected HOST:PORT, got ${text}`), { code: 'SIM_LISTEN' });
-  const host = m[1]!.replace(/^\[|\]$/g, '');
-  const port = Number(m[2]);
-  if (!isLoopbackLiteral(host) || port > 65535)
+  const hp = parseHostPort(text, { defaultPort: 0 });
+  if (hp === undefined) throw Object.assign(new Error(`${what}: expected HOST:PORT, got ${text}`), { code: 'SIM_LISTEN' });
+  // An IP literal in 127.0.0.0/8 or ::1; host names (even `localhost`) are refused.
+  if (!isLoopbackIp(hp.host))
     throw Object.assign(new Error(`${what}: the simulator listens on loopback only (127.0.0.0/8, ::1), got ${text}`), {
       code: 'SIM_LISTEN',
     });
-  return { host, port };
+  return hp;
 }
 
 function resolveWorld(w: SimulatorOptions['world']): World {
@@ -274,7 +263,7 @@ class Sim implements Simulator {
 
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const { host, port } = parseListen(opts.listen, 'listen');
-  const admin = parseListen(opts.adminListen ?? `${host.includes(':') ? `[${host}]` : host}:0`, 'admin listen');
+  const admin = parseListen(opts.adminListen ?? formatHostPort(host, 0), 'admin listen');
   const world = resolveWorld(opts.world);
   const sim = new Sim(world, opts.clock ?? realClock, host, admin.host, opts.onInternalError ?? (() => undefined));
   try {

@@ -12,10 +12,11 @@
 import { lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { connect, isIPv4, isIPv6 } from 'node:net';
+import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { DaemonView, DrainControl } from '../daemon/view.js';
 import type { Logger } from '../log/logger.js';
+import { isLoopbackIp, parseHostPort, parseIp } from '../net/address.js';
 import type { Metrics } from './metrics.js';
 import { statusDocument } from './snapshot.js';
 
@@ -57,7 +58,7 @@ export class StatusSocketInUse extends Error {
   }
 }
 
-const LOOPBACK_V4 = /^127\.(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){2}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const isLoopbackName = (host: string): boolean => host === 'localhost' || isLoopbackIp(host);
 
 /**
  * Whether a request's Host header may be served on the TCP endpoint: a loopback literal (127.0.0.0/8,
@@ -67,13 +68,10 @@ const LOOPBACK_V4 = /^127\.(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){2}(?:25[0-5
  */
 export function hostAllowed(host: string | undefined, anyIpLiteral = false): boolean {
   if (host === undefined) return false;
-  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
-  if (m === null) return false;
-  const name = m[1]!;
-  if (m[2] !== undefined && Number(m[2]) > 65535) return false;
-  if (name === 'localhost' || name === '[::1]' || LOOPBACK_V4.test(name)) return true;
-  if (!anyIpLiteral) return false;
-  return isIPv4(name) || (name.startsWith('[') && isIPv6(name.slice(1, -1)));
+  const hp = parseHostPort(host.trim().toLowerCase(), { defaultPort: 0 });
+  if (hp === undefined) return false;
+  if (isLoopbackName(hp.host)) return true;
+  return anyIpLiteral && parseIp(hp.host) !== undefined;
 }
 
 export interface StatusServer {
@@ -213,8 +211,6 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
   }
 }
 
-const LOOPBACK_LISTEN = (host: string): boolean => host === 'localhost' || host === '::1' || host === '[::1]' || LOOPBACK_V4.test(host);
-
 /**
  * Opens the socket and the endpoint. A socket another daemon serves is a StatusSocketInUse error (the
  * caller stops start-up); other failures are logged and the daemon runs without that listener.
@@ -237,7 +233,7 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
     }
   }
   if (o.listen !== undefined) {
-    const s = limitedServer(handler(o, false, startedAt, !LOOPBACK_LISTEN(o.listen.host)), limits);
+    const s = limitedServer(handler(o, false, startedAt, !isLoopbackName(o.listen.host)), limits);
     try {
       await listen(s, o.listen);
       servers.push(s);

@@ -1,7 +1,8 @@
 // `awsnycast check`: runs health checks from the config until each has
 // decided, prints one row per check, exits 0 when all are healthy. Hooks are
 // never run.
-import { isIp, loadConfigFile, formatProblems } from '../../config/index.js';
+import { loadConfigFile, formatProblems } from '../../config/index.js';
+import { isIp } from '../../net/address.js';
 import type { Config } from '../../config/index.js';
 import { suggest } from '../../config/values.js';
 import { runUntilDecided } from '../../health/index.js';
