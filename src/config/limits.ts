@@ -4,7 +4,7 @@
 // or time) on a hostile or mangled file.
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Alias, Document, Node as YamlNode } from 'yaml';
-import type { PathSegment } from './load.js';
+import type { PathSegment } from './problems.js';
 import { suggest } from './values.js';
 
 export const LIMITS = {

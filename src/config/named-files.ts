@@ -5,9 +5,11 @@
 // daemon's user. The loader refuses an untrusted one for run, plan, check and
 // a reload, and validate warns about it. A CA file must also be a regular
 // file (a FIFO would hang the load, /dev/zero fill the memory).
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ROUTE_HOOKS } from './model.js';
 import { readJudged, findProgram, trustProblem } from './permissions.js';
-import type { PathSegment } from './load.js';
-import { ROUTE_HOOKS } from './schema.js';
+import type { PathSegment } from './problems.js';
 
 /** Bytes in a CA file (1 MiB); Debian's whole CA bundle is about 220 KB. */
 export const MAX_CERT_BYTES = 1024 * 1024;
@@ -21,8 +23,10 @@ const FIX = 'Fix: the file and every directory above it owned by root (or the da
  */
 export type CertRead = { readonly pem: string; readonly unsafe?: string } | { readonly unsafe: string } | { readonly error: string };
 
+const unsafe = (why: string): string => `${why}; another user could change which certificates this check trusts, so run, plan and check refuse it. ${FIX}`;
+
+/** Reads a certPath (the schema does, as it loads the config); `refuse`: an untrusted file is not read. */
 export function readCertFile(path: string, refuse: boolean): CertRead {
-  const unsafe = (why: string): string => `${why}; another user could change which certificates this check trusts, so run, plan and check refuse it. ${FIX}`;
   let r;
   try {
     r = readJudged(path, MAX_CERT_BYTES, refuse);
@@ -90,4 +94,44 @@ export function programProblem(name: string, pathVar: string | undefined = proce
   }
   if (why === undefined) return undefined;
   return `program ${found.path}: ${why}; another user could change what runs as the daemon's user, so run, plan and check refuse it. ${FIX}`;
+}
+
+/** Every certPath of a tcp or https check in the (raw, possibly invalid) document, resolved from `baseDir`. */
+function certPathRefs(raw: Raw, baseDir: string): { readonly path: readonly PathSegment[]; readonly file: string }[] {
+  const refs: { path: PathSegment[]; file: string }[] = [];
+  for (const section of ['healthchecks', 'remote_healthchecks']) {
+    const checks = raw[section];
+    if (!isObj(checks)) continue;
+    for (const [name, c] of Object.entries(checks)) {
+      if (isObj(c) && (c.type === 'tcp' || c.type === 'https') && isObj(c.config) && typeof c.config.certPath === 'string')
+        refs.push({ path: [section, name, 'config', 'certPath'], file: resolve(baseDir, c.config.certPath) });
+    }
+  }
+  return refs;
+}
+
+/**
+ * The named files that another user could change, each with where it is
+ * named and why. Programs always; CA files only with `cas` (when the config
+ * is trusted, the schema refuses such a CA file as it reads it). A file that
+ * cannot be looked at, or is no regular file, is left to the reader.
+ */
+export function unsafeNamedFiles(raw: unknown, baseDir: string, opts: { readonly cas: boolean }): { readonly path: readonly PathSegment[]; readonly message: string }[] {
+  if (!isObj(raw)) return [];
+  const out: { path: readonly PathSegment[]; message: string }[] = [];
+  for (const ref of programRefs(raw)) {
+    const why = programProblem(ref.program);
+    if (why !== undefined) out.push({ path: ref.path, message: why });
+  }
+  if (!opts.cas) return out;
+  for (const ref of certPathRefs(raw, baseDir)) {
+    let why: string | undefined;
+    try {
+      why = statSync(ref.file).isFile() ? trustProblem(ref.file) : undefined;
+    } catch {
+      why = undefined;
+    }
+    if (why !== undefined) out.push({ path: ref.path, message: unsafe(why) });
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { configJsonSchema } from './schema.js';
+import { configJsonSchema } from './schema/json-schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const committed = JSON.parse(readFileSync(resolve(ROOT, 'docs/awsnycast.schema.json'), 'utf8')) as unknown;

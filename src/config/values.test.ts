@@ -1,33 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { editDistance, looseBool, looseNumber, parseCidr, substitute, suggest, unknownPlaceholders } from './values.js';
-
-describe('parseCidr', () => {
-  const cases: [string, string, string | null][] = [
-    ['a bare IPv4 address means /32', '10.1.2.3', '10.1.2.3/32'],
-    ['a network with its prefix is kept', '10.0.0.0/8', '10.0.0.0/8'],
-    ['the default route is a /0', '0.0.0.0/0', '0.0.0.0/0'],
-    ['a bare IPv6 address means /128', '2001:db8::1', '2001:db8::1/128'],
-    ['IPv6 is lower-cased and compressed', '2001:DB8:0000:0:0:0:0:10/128', '2001:db8::10/128'],
-    ['the IPv6 default route is ::/0', '::/0', '::/0'],
-    ['an octet over 255 is refused', '10.0.0.300/32', null],
-    ['a prefix over 32 is refused', '10.0.0.0/33', null],
-    ['a prefix over 128 is refused', '2001:db8::/129', null],
-    ['a non-numeric prefix is refused', '10.0.0.0/x', null],
-    ['a host name is refused', 'example.com/32', null],
-    ['host bits under the prefix are refused', '10.0.0.1/8', null],
-  ];
-  for (const [name, input, want] of cases) {
-    test(name, () => {
-      const r = parseCidr(input);
-      assert.equal(r.ok ? r.cidr.text : null, want);
-    });
-  }
-  test('host bits name the network the user probably meant', () => {
-    const r = parseCidr('192.168.1.77/24');
-    assert.deepEqual(r, { ok: false, reason: 'host-bits', network: '192.168.1.0/24' });
-  });
-});
+import { editDistance, looseBool, looseNumber, substitute, suggest, unknownPlaceholders } from './values.js';
 
 describe('loose scalars', () => {
   test('numbers may be strings', () => {

@@ -1,7 +1,7 @@
-// Leaf value rules shared by the schema and the model conversion: IP addresses,
-// CIDRs, loose numbers and booleans (the original accepted `port: "80"` and
-// `ssl: "true"`), placeholders. Pure functions, no I/O.
-import { isIPv4, isIPv6 } from 'node:net';
+// Value rules of the config format: loose numbers and booleans (the
+// original accepted `port: "80"` and `ssl: "true"`), placeholders, how a
+// value is shown in a message, and "did you mean" suggestions. IP addresses
+// and CIDRs are net/address.ts. Pure functions, no I/O.
 
 /** A short description of a YAML value for error messages: `"x"`, `a list`, `-1`. */
 export function show(v: unknown): string {
@@ -31,83 +31,6 @@ export function looseBool(v: unknown): boolean | undefined {
   return undefined;
 }
 
-export function isIp(v: string): boolean {
-  return isIPv4(v) || isIPv6(v);
-}
-
-export interface Cidr {
-  /** Canonical text, as EC2 reports it: `10.0.0.1/32`, `2001:db8::10/128`. */
-  readonly text: string;
-  readonly family: 4 | 6;
-  readonly prefix: number;
-}
-
-function ipv4ToBigInt(ip: string): bigint {
-  return ip.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-}
-
-function ipv6ToBigInt(ip: string): bigint {
-  let text = ip;
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1] !== undefined) {
-    const n = ipv4ToBigInt(v4[1]);
-    text = text.slice(0, -v4[1].length) + ((n >> 16n) & 0xffffn).toString(16) + ':' + (n & 0xffffn).toString(16);
-  }
-  const [head = '', tail] = text.split('::');
-  const h = head === '' ? [] : head.split(':');
-  const t = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-function ipv6FromBigInt(n: bigint): string {
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  // RFC 5952: compress the longest run (>= 2) of zero groups, lower-case hex.
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  return hex.slice(0, bestStart).join(':') + '::' + hex.slice(bestStart + bestLen).join(':');
-}
-
-export type CidrResult = { ok: true; cidr: Cidr } | { ok: false; reason: 'syntax' | 'host-bits'; network?: string };
-
-/**
- * Parses `a.b.c.d/n`, an IPv6 prefix, or a bare address (meaning /32 or /128).
- * A prefix with host bits set is refused: EC2 would store the network address,
- * so the route we look for would never match the one in the table.
- */
-export function parseCidr(input: string): CidrResult {
-  const slash = input.indexOf('/');
-  const addr = slash === -1 ? input : input.slice(0, slash);
-  const lenText = slash === -1 ? undefined : input.slice(slash + 1);
-  const family = isIPv4(addr) ? 4 : isIPv6(addr) ? 6 : 0;
-  if (family === 0) return { ok: false, reason: 'syntax' };
-  const max = family === 4 ? 32 : 128;
-  if (lenText !== undefined && !/^\d{1,3}$/.test(lenText)) return { ok: false, reason: 'syntax' };
-  const prefix = lenText === undefined ? max : Number(lenText);
-  if (prefix > max) return { ok: false, reason: 'syntax' };
-  const bits = BigInt(max);
-  const value = family === 4 ? ipv4ToBigInt(addr) : ipv6ToBigInt(addr);
-  const hostMask = (1n << (bits - BigInt(prefix))) - 1n;
-  const network = value & ~hostMask;
-  const netText =
-    family === 4
-      ? [24n, 16n, 8n, 0n].map((s) => String((network >> s) & 0xffn)).join('.')
-      : ipv6FromBigInt(network);
-  if (network !== value) return { ok: false, reason: 'host-bits', network: `${netText}/${prefix}` };
-  return { ok: true, cidr: { text: `${netText}/${prefix}`, family, prefix } };
-}
-
 /** Names that may appear as `${name}` in finder values and hook arguments. */
 export const PLACEHOLDERS = ['az', 'region', 'vpc_id', 'subnet_id', 'instance_id'] as const;
 export type PlaceholderName = (typeof PLACEHOLDERS)[number];
@@ -123,10 +46,6 @@ export function unknownPlaceholders(text: string): string[] {
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) bad.push(name);
   }
   return bad;
-}
-
-export function hasPlaceholder(text: string): boolean {
-  return /\$\{[^}]*\}/.test(text);
 }
 
 /** Substitutes `${az}` and friends; unknown names cannot occur in a validated config. */
