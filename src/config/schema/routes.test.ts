@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ErrorCode } from '../index.js';
+import { config, ruleTests } from '../testing.js';
+import type { RuleCase } from '../testing.js';
+
+const RULES: RuleCase[] = [
+  {
+    name: 'a route table given as text is not a mapping',
+    yaml: 'routetables:\n  t: main\n',
+    expect: [[ErrorCode.Type, 'routetables.t']],
+    message: /must be a route table mapping \(got "main"\)/,
+  },
+  {
+    name: 'a route table without find is missing it, and a find that is not a mapping says what a finder is',
+    yaml: 'routetables:\n  t:\n    manage_routes: [{cidr: 10.0.0.1/32}]\n  u:\n    find: main\n    manage_routes: [{cidr: 10.0.0.1/32}]\n',
+    expect: [
+      [ErrorCode.Missing, 'routetables.t.find'],
+      [ErrorCode.Type, 'routetables.u.find'],
+    ],
+    message: /routetables\.u\.find: must be a finder mapping \(got "main"\)/,
+  },
+  {
+    name: 'a CIDR with host bits set is refused, naming the network',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/24}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[0].cidr']],
+    message: /host bits are set; the network is 10\.0\.0\.0\/24/,
+  },
+  {
+    name: 'an IPv6 CIDR over /128 is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: "2001:db8::/129"}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[0].cidr']],
+  },
+  {
+    name: 'instance must be SELF or an instance id',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, instance: i-0123456789abcdef0}, {cidr: 10.0.0.2/32, instance: self}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[1].instance']],
+  },
+  {
+    name: 'an empty manage_routes is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: []\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes']],
+  },
+  {
+    name: 'a route table without manage_routes is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n',
+    expect: [[ErrorCode.Missing, 'routetables.t.manage_routes']],
+  },
+  {
+    name: 'the same CIDR twice in one table is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1}, {cidr: 10.0.0.1/32}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[1].cidr']],
+  },
+  {
+    name: 'the same route in two spellings is refused, naming it canonically',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: "2001:db8::1"}, {cidr: "2001:DB8:0:0::1/128"}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[1].cidr']],
+    message: /"2001:db8::1\/128" is already managed by manage_routes\[0\] of this table/,
+  },
+  {
+    name: 'two invalid CIDRs are each refused, not also reported as the same route',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.300}, {cidr: 10.0.0.300}]\n',
+    expect: [
+      [ErrorCode.Value, 'routetables.t.manage_routes[0].cidr'],
+      [ErrorCode.Value, 'routetables.t.manage_routes[1].cidr'],
+    ],
+  },
+  {
+    name: 'a known placeholder in a finder value and a hook argument is accepted',
+    yaml: 'routetables:\n  t:\n    find: {type: by_tag, config: {key: az, value: "${az}"}}\n    manage_routes: [{cidr: 10.0.0.1/32, run_after_replace_route: [/bin/echo, "${instance_id} in ${region}"]}]\n',
+    expect: [],
+  },
+  {
+    name: 'a hook argument with a NUL character is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: by_tag, config: {key: az, value: a}}\n    manage_routes: [{cidr: 10.0.0.1/32, run_after_replace_route: [/bin/echo, "a\\0b"]}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[0].run_after_replace_route']],
+    message: /must not contain a NUL character/,
+  },
+  {
+    name: 'an unknown placeholder is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: by_tag, config: {key: az, value: "${zone}"}}\n    manage_routes: [{cidr: 10.0.0.1/32, run_after_delete_route: [/bin/echo, "${instanceid}"]}]\n',
+    expect: [
+      [ErrorCode.Placeholder, 'routetables.t.find.config.value'],
+      [ErrorCode.Placeholder, 'routetables.t.manage_routes[0].run_after_delete_route'],
+    ],
+  },
+  {
+    name: 'priority must be a whole number from 0 to 100 and hold_down may be zero',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, priority: 101, hold_down: 0}, {cidr: 10.0.0.2/32, priority: 7, hold_down: -1}]\n',
+    expect: [
+      [ErrorCode.Value, 'routetables.t.manage_routes[0].priority'],
+      [ErrorCode.Value, 'routetables.t.manage_routes[1].hold_down'],
+    ],
+  },
+  {
+    name: 'an empty hook list is refused',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, run_before_delete_route: []}]\n',
+    expect: [[ErrorCode.Type, 'routetables.t.manage_routes[0].run_before_delete_route']],
+  },
+];
+
+describe('route rules', () => ruleTests(RULES));
+
+describe('the route model', () => {
+  test('a bare IP becomes a /32 or /128, and IPv6 is written canonically', () => {
+    const c = config('routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.1.2.3}, {cidr: "2001:DB8:0:0::10"}, {cidr: "2001:db8:0:9::/64"}]\n');
+    assert.deepEqual(
+      c.routeTables[0]!.routes.map((r) => [r.cidr, r.family]),
+      [['10.1.2.3/32', 4], ['2001:db8::10/128', 6], ['2001:db8:0:9::/64', 6]],
+    );
+  });
+
+  test('healthcheck as one name or a list becomes a list', () => {
+    const c = config(`healthchecks:\n  a: {type: ping, destination: 10.0.0.1, every: 1}\n  b: {type: ping, destination: 10.0.0.1, every: 1}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, healthcheck: a}, {cidr: 10.0.0.2/32, healthcheck: [a, b]}]\n`);
+    assert.deepEqual(c.routeTables[0]!.routes.map((r) => r.healthchecks), [['a'], ['a', 'b']]);
+  });
+});
