@@ -3,9 +3,10 @@
 // checked with a schema and then for cross references; every problem is
 // reported at once as `FILE:LINE:COL: key.path: message` with code SIM_WORLD.
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
+import { Locator } from '../config/locate.js';
+import { formatPath } from '../config/problems.js';
 import { wellFormedId } from './ids.js';
 import { TERMINATED_VISIBLE_MS } from './timing.js';
 import { checkReferences } from './world-references.js';
@@ -149,36 +150,17 @@ export function formatWorldProblem(p: WorldProblem): string {
 
 /** A key path segment: an object key or a list index. */
 export type Seg = string | number;
-const fmtPath = (path: readonly Seg[]): string =>
-  path.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : out === '' ? s : `${out}.${s}`), '');
-
-function locate(doc: Document | undefined, lines: LineCounter, path: readonly Seg[]): { line: number; col: number } {
-  let node: unknown = doc?.contents;
-  let offset = 0;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      if (pair === undefined) break;
-      offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
-      node = node.items[seg];
-      offset = (node as { range?: [number, number, number] }).range?.[0] ?? offset;
-    } else break;
-  }
-  const p = lines.linePos(offset);
-  return { line: p.line, col: p.col };
-}
 
 /** Parses and checks world YAML text; throws WorldError listing every problem. */
 export function parseWorld(text: string, file = '<world>'): World {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const locator = new Locator(doc, lines);
   const problem = (path: readonly Seg[], message: string): WorldProblem => ({
     code: 'SIM_WORLD',
     file,
-    ...locate(doc, lines, path),
-    path: fmtPath(path),
+    ...locator.find(path, 'key'),
+    path: formatPath(path),
     message,
   });
   if (doc.errors.length > 0) {
