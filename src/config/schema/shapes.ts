@@ -45,8 +45,8 @@ export function strictKeys<S extends z.ZodRawShape>(shape: S, ...checks: Partial
   return schema;
 }
 
-function mappingFail(v: unknown, what: string, missing = 'is required'): Fail | undefined {
-  if (v === undefined) return new Fail(ErrorCode.Missing, missing);
+function mappingFail(v: unknown, what: string): Fail | undefined {
+  if (v === undefined) return new Fail(ErrorCode.Missing, 'is required');
   return isPlainObject(v) ? undefined : typeFail(what, v);
 }
 
