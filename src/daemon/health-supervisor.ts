@@ -52,6 +52,17 @@ export interface SupervisorOptions {
 
 const specKey = (s: CheckSpec): string => JSON.stringify(s);
 
+/** Stops and forgets the running checks (or pools) whose spec is gone from `wanted` or changed. */
+function dropChanged<T extends { stop(): void }>(running: Map<string, T>, wanted: Readonly<Record<string, CheckSpec>>, specOf: (t: T) => CheckSpec, dropped?: (name: string) => void): void {
+  for (const [name, t] of running) {
+    const spec = wanted[name];
+    if (spec !== undefined && specKey(spec) === specKey(specOf(t))) continue;
+    t.stop();
+    running.delete(name);
+    dropped?.(name);
+  }
+}
+
 export class HealthSupervisor implements HealthSource {
   private readonly checks = new Map<string, HealthCheck>();
   private readonly pools = new Map<string, RemotePool>();
@@ -64,14 +75,7 @@ export class HealthSupervisor implements HealthSource {
   sync(config: Config, signal?: AbortSignal): void {
     if (signal !== undefined) signal.addEventListener('abort', () => this.life.abort(), { once: true });
     const wanted = config.healthchecks;
-    for (const [name, c] of this.checks) {
-      const spec = wanted[name];
-      if (spec === undefined || specKey(spec) !== specKey(c.spec)) {
-        c.stop();
-        this.checks.delete(name);
-        this.healthySince.delete(name);
-      }
-    }
+    dropChanged(this.checks, wanted, (c) => c.spec, (name) => this.healthySince.delete(name));
     const hooks = this.opts.noop ? (false as const) : { substitute: this.opts.substitute };
     const onHook = (e: HookDoneEvent): void => this.opts.onHook?.(e.hook, runOutcome(e.result));
     for (const [name, spec] of Object.entries(wanted)) {
@@ -89,13 +93,7 @@ export class HealthSupervisor implements HealthSource {
       this.checks.set(name, check.start(this.life.signal));
     }
     const templates = config.remoteHealthchecks;
-    for (const [name, pool] of this.pools) {
-      const spec = templates[name];
-      if (spec === undefined || specKey(spec) !== specKey(pool.template)) {
-        pool.stop();
-        this.pools.delete(name);
-      }
-    }
+    dropChanged(this.pools, templates, (p) => p.template);
     for (const [name, spec] of Object.entries(templates)) {
       if (this.pools.has(name)) continue;
       const pool = new RemotePool(spec, { ownIps: this.opts.identity.ownIps, logger: this.opts.log.child({ remoteCheck: name }), signal: this.life.signal, hooks });
