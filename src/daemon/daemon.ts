@@ -27,8 +27,6 @@ import { changeRecords, routeStates, type DaemonView, type DrainControl, type Ro
 
 export type { PassResult } from './reconciler.js';
 export type { RouteChange } from './view.js';
-export { retryDelayMs } from './scheduler.js';
-export { rankDelayMs } from '../core/confirm.js';
 
 export interface DaemonOptions {
   readonly config: Config;
