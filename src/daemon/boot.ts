@@ -6,6 +6,7 @@ import { MetadataError, fetchIdentity } from '../imds/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../status/metrics.js';
 import { Daemon } from './daemon.js';
+import type { LoopBeat } from './scheduler.js';
 import { StartupError, resolveIdentity } from './startup.js';
 
 export interface BootOptions {
@@ -16,6 +17,8 @@ export interface BootOptions {
   readonly startupTimeoutMs: number;
   readonly signal: AbortSignal;
   readonly metrics?: Metrics;
+  /** Receives the loop's beats (`run` under systemd: the watchdog). */
+  readonly onBeat?: (beat: LoopBeat) => void;
 }
 
 export interface Booted {
@@ -41,7 +44,7 @@ export async function boot(o: BootOptions): Promise<Booted> {
   try {
     const identity = await resolveIdentity(md, ec2, o.startupTimeoutMs, (why) => o.log.warn({}, `EC2 not reachable yet: ${why}`), o.signal);
     o.log.info({ networkInterfaceId: identity.networkInterfaceId }, 'routes will point at this interface');
-    return { daemon: new Daemon({ config: o.config, identity, ec2, log: o.log, noop: o.noop, ...(metrics !== undefined ? { metrics } : {}) }), ec2 };
+    return { daemon: new Daemon({ config: o.config, identity, ec2, log: o.log, noop: o.noop, ...(metrics !== undefined ? { metrics } : {}), ...(o.onBeat !== undefined ? { onBeat: o.onBeat } : {}) }), ec2 };
   } catch (e) {
     ec2.destroy();
     throw e;

@@ -22,7 +22,7 @@ import { HealthSupervisor, decideBoundMs, type CheckEntry, type HealthSource } f
 import { MetricsView } from './metrics-view.js';
 import { Reconciler, type PassResult } from './reconciler.js';
 import { RouteMemory } from './route-memory.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type LoopBeat } from './scheduler.js';
 import { changeRecords, routeStates, type DaemonView, type DrainControl, type RouteChange, type RouteState } from './view.js';
 
 export type { PassResult } from './reconciler.js';
@@ -43,6 +43,21 @@ export interface DaemonOptions {
   readonly clock?: Clock;
   /** Tests: checks given as plain verdicts instead of running probes. */
   readonly health?: HealthSource;
+  /** Receives the loop's beats, and a `step` beat each time one of its EC2 calls ends (the systemd watchdog). */
+  readonly onBeat?: (beat: LoopBeat) => void;
+}
+
+/** `ec2` reporting each call's end (ok or failed) to `step`. */
+function stepping(ec2: Ec2Port, step: () => void): Ec2Port {
+  const after = <T>(p: Promise<T>): Promise<T> => p.finally(step);
+  return {
+    describeRouteTables: (q) => after(ec2.describeRouteTables(q)),
+    describeInstanceStatus: (ids) => after(ec2.describeInstanceStatus(ids)),
+    describeNetworkInterfaces: (q) => after(ec2.describeNetworkInterfaces(q)),
+    createRoute: (rtb, cidr, eni) => after(ec2.createRoute(rtb, cidr, eni)),
+    replaceRoute: (rtb, cidr, eni) => after(ec2.replaceRoute(rtb, cidr, eni)),
+    deleteRoute: (rtb, cidr) => after(ec2.deleteRoute(rtb, cidr)),
+  };
 }
 
 /** How many recent changes the status page keeps. */
@@ -86,11 +101,12 @@ export class Daemon implements DaemonView, DrainControl {
         onResult: (check, ok, ms) => opts.metrics?.probeSeconds.observe({ check, result: ok ? 'pass' : 'fail' }, ms / 1000),
       });
     this.health = opts.health ?? this.supervisor!;
+    const onBeat = opts.onBeat;
     this.reconciler = new Reconciler({
       config: () => this.config,
       identity: opts.identity,
       values: this.values,
-      ec2: opts.ec2,
+      ec2: onBeat !== undefined ? stepping(opts.ec2, () => onBeat({ kind: 'step' })) : opts.ec2,
       log: opts.log,
       clock: this.clock,
       health: this.health,
@@ -111,6 +127,7 @@ export class Daemon implements DaemonView, DrainControl {
       pollMs: () => this.config.pollTime * 1000,
       lastFullRead: () => this.reconciler.lastFullRead,
       jitter: opts.pollJitter ?? 0.1,
+      ...(onBeat !== undefined ? { onBeat } : {}),
     });
   }
 

@@ -16,7 +16,7 @@ import type { Clock } from './clock.js';
 import { Daemon } from './daemon.js';
 import type { HealthSource, HealthViews } from './health-supervisor.js';
 import type { PassResult } from './reconciler.js';
-import { Scheduler, nextDelayMs } from './scheduler.js';
+import { Scheduler, nextDelayMs, type LoopBeat } from './scheduler.js';
 
 const ME = { instanceId: 'i-0000000a', az: 'az-a', region: 'r', vpcId: 'vpc-1', subnetId: 'subnet-a', networkInterfaceId: 'eni-a', ownIps: ['127.0.1.10'] };
 const dir = mkdtempSync(join(tmpdir(), 'awsn-loop2-'));
@@ -211,5 +211,43 @@ describe('the scheduler', () => {
     await s.run(ac.signal);
     assert.deepEqual(seen, [false, true, false], 'the kicked pass is on the fast path; the next is the poll');
     assert.deepEqual(clock.sleeps, [300_000], 'no sleep before the kicked pass');
+  });
+
+  test('the loop reports its beats: pass, a step per EC2 call that comes back, passed, idle (the systemd watchdog listens)', async () => {
+    const yaml = `healthchecks:\n  up: {type: ping, destination: 127.0.0.1, every: 1}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes:\n      - {cidr: 0.0.0.0/0, healthcheck: up, hold_down: 0}\n`;
+    const r = loadConfigText(yaml, join(dir, 'beats.yaml'));
+    if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+    // The route points at B: the pass reads the tables and B's status, then replaces the route (ours is healthy).
+    const ec2 = new FakeEc2([table([to('eni-b', 'i-0000000b')])], IFACES, { 'i-0000000b': RUNNING });
+    const clock = new FakeClock();
+    const beats: string[] = [];
+    const ac = new AbortController();
+    const daemon = new Daemon({
+      config: r.config,
+      identity: ME,
+      ec2,
+      log: createLogger({ format: 'json', stream: new PassThrough() }).log,
+      noop: false,
+      clock,
+      health: new FakeHealth(),
+      pollJitter: 0,
+      onBeat: (b: LoopBeat) => {
+        beats.push(b.kind === 'idle' ? `idle ${b.ms}` : b.kind === 'passed' ? `passed ${b.result.outcomes.length}` : b.kind);
+        if (beats.filter((x) => x.startsWith('idle')).length === 2) ac.abort();
+      },
+    });
+    await daemon.run(ac.signal);
+    const calls = ec2.calls.length;
+    assert.ok(calls >= 3, ec2.calls.join());
+    const first = beats.slice(0, beats.indexOf('passed 1') + 1);
+    assert.equal(first[0], 'pass');
+    assert.equal(first.filter((x) => x === 'step').length, ec2.calls.length - beats.slice(first.length).filter((x) => x === 'step').length, 'one step per EC2 call');
+    assert.ok(first.includes('step'), beats.join());
+    assert.match(beats[first.length] ?? '', /^idle \d+$/, beats.join());
+    assert.deepEqual(
+      beats.slice(first.length + 1).map((x) => x.replace(/^idle \d+$/, 'idle')).filter((x) => x !== 'step'),
+      ['pass', 'passed 0', 'idle'],
+      beats.join(),
+    );
   });
 });

@@ -4,7 +4,8 @@
 // cached view), coalesced; sooner after a failed pass, with a growing
 // jittered delay; and at the end of any hold-down or wait the plan asked for
 // (retryAfterMs). Level-triggered: a kick carries no delta, it only brings
-// the next pass forward.
+// the next pass forward. As it goes, the loop reports beats (LoopBeat): the
+// systemd watchdog (src/systemd/notifier.ts) pings only while they come.
 import type { Clock } from './clock.js';
 import type { PassResult } from './reconciler.js';
 
@@ -40,6 +41,18 @@ export function nextDelayMs(r: Pick<PassResult, 'plan'>, i: DelayInput): number 
   return ms;
 }
 
+/**
+ * What the loop reports as it goes: a pass starts, a step of it ends (an EC2
+ * call came back, after the SDK's retries), the pass ends, the loop waits up
+ * to `ms` for the next one (a kick may end the wait sooner). A loop stuck in a
+ * pass (a promise that never settles) stops reporting.
+ */
+export type LoopBeat =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'step' }
+  | { readonly kind: 'passed'; readonly result: PassResult }
+  | { readonly kind: 'idle'; readonly ms: number };
+
 export interface SchedulerDeps {
   readonly clock: Clock;
   /** Runs one pass; `fromKick`: a check changed since the last one (plan on the cached view first). */
@@ -49,6 +62,8 @@ export interface SchedulerDeps {
   /** ±fraction of poll_time; default 0.1. */
   readonly jitter?: number;
   readonly random?: () => number;
+  /** Receives the loop's beats (the systemd watchdog). */
+  readonly onBeat?: (beat: LoopBeat) => void;
 }
 
 export class Scheduler {
@@ -72,7 +87,9 @@ export class Scheduler {
     try {
       while (!signal.aborted) {
         this.kicked = false;
+        this.d.onBeat?.({ kind: 'pass' });
         const r = await this.d.pass(fromKick);
+        this.d.onBeat?.({ kind: 'passed', result: r });
         if (signal.aborted) break;
         const failed = passFailed(r);
         failures = failed ? failures + 1 : 0;
@@ -89,7 +106,10 @@ export class Scheduler {
           ...(this.d.random !== undefined ? { random: this.d.random } : {}),
         });
         this.wake = new AbortController();
-        if (!this.kicked) await this.d.clock.sleep(ms, this.wake.signal);
+        if (!this.kicked) {
+          this.d.onBeat?.({ kind: 'idle', ms });
+          await this.d.clock.sleep(ms, this.wake.signal);
+        }
         this.wake = undefined;
         // Woken by a check change (not the poll timer, not a hold-down): the fast path.
         fromKick = this.kicked && !failed;

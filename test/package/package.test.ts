@@ -208,11 +208,21 @@ describe('the single executable', () => {
     }
   });
 
-  test('run makes the change, serves status and metrics on its socket, and stops on SIGTERM', async () => {
+  test('run makes the change, serves status and metrics on its socket, notifies systemd (a fake NOTIFY_SOCKET), and stops on SIGTERM', async () => {
     const sim = await ExeSim.start(join(WORLDS, 'nat-pair.yaml'));
     const socket = join(tmp, 'run', 'awsnycast.sock');
     const file = configFile('run.yaml', `${PLAN_CONFIG}status: {socket: ${socket}}\ndrain: {state_file: ${tmp}/run/drained, maintenance_file: ${tmp}/run/maintenance}\n`);
-    const d = spawn(EXE, ['run', '-f', file, '-log-format=json'], { env: { PATH: NODELESS, ...sim.env(A) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The notify socket systemd would give: test/helpers/notify-listener.py prints each datagram as a JSON line.
+    const notifySocket = join(tmp, 'notify.sock');
+    const listener = spawn('python3', [join(ROOT, 'test/helpers/notify-listener.py'), notifySocket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const notes: string[][] = [];
+    createInterface({ input: listener.stdout }).on('line', (l) => {
+      const j = JSON.parse(l) as { fields?: string[] };
+      if (j.fields !== undefined && !j.fields.includes('BARRIER=1')) notes.push(j.fields);
+    });
+    await waitFor(() => existsSync(notifySocket), 10_000, 'the notify listener');
+    const notifyEnv = existsSync('/usr/bin/systemd-notify') ? { NOTIFY_SOCKET: notifySocket, WATCHDOG_USEC: '2000000' } : {};
+    const d = spawn(EXE, ['run', '-f', file, '-log-format=json'], { env: { PATH: NODELESS, ...sim.env(A), ...notifyEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
     d.stdout.on('data', (b: Buffer) => (logs += b.toString()));
     d.stderr.on('data', (b: Buffer) => (logs += b.toString()));
@@ -230,11 +240,18 @@ describe('the single executable', () => {
       assert.equal(metrics.status, 200);
       assert.match(metrics.body, new RegExp(`^awsnycast_route_owned\\{route_table="${RTB_A}",cidr="10\\.0\\.0\\.53/32"\\} 1$`, 'm'));
       assert.match(metrics.body, /^awsnycast_nodejs_version_info\{version="v24\./m);
+      if ('NOTIFY_SOCKET' in notifyEnv) await waitFor(() => notes.some((n) => n.includes('WATCHDOG=1')), 10_000, `a watchdog ping\n${JSON.stringify(notes)}`);
       d.kill('SIGTERM');
       assert.equal(await exited, 0, logs);
       assert.equal(await sim.target(RTB_A, '10.0.0.53/32'), ENI_A, 'the route stays where it is after SIGTERM');
+      if ('NOTIFY_SOCKET' in notifyEnv) {
+        await waitFor(() => notes.at(-1)?.includes('STOPPING=1') === true, 5000, `STOPPING=1 last\n${JSON.stringify(notes)}`);
+        const ready = notes.findIndex((n) => n.includes('READY=1'));
+        assert.ok(ready > 0 && notes.slice(0, ready).every((n) => n.every((f) => f.startsWith('STATUS='))), JSON.stringify(notes));
+      }
     } finally {
       d.kill('SIGKILL');
+      listener.kill('SIGKILL');
       await sim.stop();
     }
   });
@@ -351,13 +368,20 @@ describe('the systemd unit', () => {
   };
 
   test('runs the daemon as a dynamic non-root user, restarting on failure', () => {
-    assert.equal(one('Type'), 'simple');
     assert.equal(one('Restart'), 'on-failure');
     assert.equal(one('DynamicUser'), 'yes');
     assert.equal(one('ExecStartPre'), '/usr/bin/awsnycast validate -f /etc/awsnycast.yaml');
     assert.equal(one('ExecStart'), '/usr/bin/awsnycast run -f /etc/awsnycast.yaml -log-format=json');
     assert.equal(one('ExecReload'), '/bin/kill -HUP $MAINPID');
     assert.equal(unit.get('Install.WantedBy')?.[0], 'multi-user.target');
+  });
+
+  test('is Type=notify with a watchdog: notifications from systemd-notify (a child) accepted, start and watchdog bounds set', () => {
+    assert.equal(one('Type'), 'notify');
+    assert.equal(one('NotifyAccess'), 'all', 'the daemon notifies through systemd-notify, a child process');
+    assert.equal(one('WatchdogSec'), '90s');
+    assert.equal(one('TimeoutStartSec'), '5min');
+    assert.equal(one('TimeoutStopSec'), '10');
   });
 
   test("its folders are the code's defaults: socket, drain state, maintenance file, config", () => {

@@ -4,7 +4,11 @@ import type { Config } from '../../config/index.js';
 import { StartupError } from '../../daemon/startup.js';
 import { StartupAborted } from '../../imds/abort.js';
 import { createLogger } from '../../log/logger.js';
-import type { LogFormat } from '../../log/logger.js';
+import type { LogFormat, Logger } from '../../log/logger.js';
+import { Notifier, passStatus } from '../../systemd/notifier.js';
+import { SystemdNotify, findSystemdNotify, takeNotifyEnv } from '../../systemd/sd-notify.js';
+import type { NotifyEnv } from '../../systemd/sd-notify.js';
+import type { Daemon } from '../../daemon/daemon.js';
 import type { FlagSpec, Parsed } from '../flags.js';
 import { UsageError } from '../flags.js';
 import type { Command } from '../command.js';
@@ -49,6 +53,36 @@ export function loadForRun(file: string): Config | undefined {
   return result.config;
 }
 
+/** How long the last notifications (STOPPING=1) may take at exit; TimeoutStopSec leaves room for it. */
+const NOTIFY_CLOSE_MS = 3000;
+
+/**
+ * The systemd notifier (Type=notify), when systemd asked for notifications
+ * (NOTIFY_SOCKET) and systemd-notify is there to send them; `daemon()` gives
+ * the daemon once it is built (for the routes in STATUS=).
+ */
+function systemdNotifier(env: NotifyEnv | undefined, log: Logger, daemon: () => Daemon | undefined): Notifier | undefined {
+  if (env === undefined) return undefined;
+  const found = findSystemdNotify();
+  if ('problem' in found) {
+    log.warn({ code: 'NOTIFY_UNAVAILABLE', notifySocket: env.socket }, `NOTIFY_SOCKET is set but ${found.problem}: no readiness or watchdog notifications`);
+    return undefined;
+  }
+  if (env.watchdogIgnored !== undefined) log.warn({ notifySocket: env.socket }, `systemd watchdog off: ${env.watchdogIgnored}`);
+  log.info(
+    { notifySocket: env.socket, watchdogSeconds: env.watchdogMs !== undefined ? env.watchdogMs / 1000 : null },
+    `systemd notifications on${env.watchdogMs !== undefined ? `, watchdog every ${env.watchdogMs / 1000} s` : ''}`,
+  );
+  return new Notifier({
+    sink: new SystemdNotify({ socket: env.socket, program: found.path, log }),
+    ...(env.watchdogMs !== undefined ? { watchdogMs: env.watchdogMs } : {}),
+    describe: (r, failures) => {
+      const d = daemon();
+      return passStatus(r, d?.routeStates() ?? [], d?.drainState() !== undefined, failures);
+    },
+  });
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the route daemon (the default when no command is given)',
@@ -65,14 +99,24 @@ export const runCommand: Command = {
     const format = logFormat(parsed);
     const timeoutMs = startupTimeoutMs(parsed);
     const file = configPath(parsed);
+    // Taken out of the environment before anything starts a child (see sd-notify.ts).
+    const notifyEnv = takeNotifyEnv();
     const config = loadForRun(file);
     if (config === undefined) return EXIT.error;
     const logging = createLogger({ format, debug: parsed.flags.debug === true, syslog: parsed.flags.syslog === true });
     const { log } = logging;
-    const close = (): void => logging.close();
+    // Filled in once start-up has built the daemon (the notifier's statuses show its routes).
+    const built: { daemon?: Daemon } = {};
+    // -oneshot runs one pass and exits: nothing to be ready for (a oneshot unit has no NOTIFY_SOCKET).
+    const notifier = parsed.flags.oneshot === true ? undefined : systemdNotifier(notifyEnv, log, () => built.daemon);
+    const close = async (): Promise<void> => {
+      await notifier?.close(NOTIFY_CLOSE_MS);
+      logging.close();
+    };
     const stop = new AbortController();
     const onSignal = (sig: NodeJS.Signals): void => {
       log.info({ signal: sig }, 'stopping; routes stay as they are');
+      notifier?.stopping();
       stop.abort();
     };
     process.on('SIGTERM', onSignal);
@@ -87,6 +131,7 @@ export const runCommand: Command = {
     process.on('SIGHUP', onEarlyHup);
     const noop = parsed.flags.noop === true;
     log.info({ config: config.file, noop, oneshot: parsed.flags.oneshot === true, version: versionLine() }, 'awsnycast starting');
+    notifier?.status("starting: reading this instance's identity (instance metadata, then EC2)");
     let booted;
     let metrics: import('../../status/metrics.js').Metrics | undefined;
     try {
@@ -94,33 +139,41 @@ export const runCommand: Command = {
       const { boot } = await import('../../daemon/boot.js');
       const { Metrics } = await import('../../status/metrics.js');
       metrics = new Metrics();
-      booted = await boot({ config, log, noop, startupTimeoutMs: timeoutMs, signal: stop.signal, metrics });
+      booted = await boot({ config, log, noop, startupTimeoutMs: timeoutMs, signal: stop.signal, metrics, ...(notifier !== undefined ? { onBeat: notifier.beat } : {}) });
     } catch (e) {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       process.off('SIGHUP', onEarlyHup);
       if (e instanceof StartupAborted) {
         log.info({}, 'stopped during start-up');
-        close();
+        await close();
         return EXIT.ok;
       }
       if (e instanceof StartupError) {
         log.error({ code: e.code }, e.message);
-        close();
+        notifier?.status(`start-up failed: ${e.message}`);
+        await close();
         process.stderr.write(`awsnycast: ${e.message}\n`);
         return EXIT.error;
       }
-      close();
+      await close();
       throw e;
     }
     const { daemon, ec2 } = booted;
+    built.daemon = daemon;
+    notifier?.status(`started as ${daemon.identity.instanceId} (${daemon.identity.networkInterfaceId}); first pass`);
     const onHup = (): void => {
+      notifier?.reloading();
       const r = loadConfigFile(file, { trusted: true });
       if (!r.ok) {
-        log.error({ errors: formatProblems(r.problems) }, 'SIGHUP: the new config is invalid; keeping the old one');
+        const errors = formatProblems(r.problems);
+        log.error({ errors }, 'SIGHUP: the new config is invalid; keeping the old one');
+        const first = errors[0] ?? 'invalid';
+        notifier?.reloadRefused(`${r.problems.length === 1 ? first : `${r.problems.length} errors, the first: ${first}`} (awsnycast validate -f ${file})`);
         return;
       }
       log.info({ config: file }, 'SIGHUP: config reloaded');
+      notifier?.reloaded();
       daemon.reload(r.config);
     };
     process.on('SIGHUP', onHup);
@@ -169,7 +222,7 @@ export const runCommand: Command = {
       process.off('SIGINT', onSignal);
       await daemon.stop();
       ec2.destroy();
-      close();
+      await close();
     }
   },
 };
