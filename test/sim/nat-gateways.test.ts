@@ -50,7 +50,8 @@ import { toRouteTableView } from '../../src/ec2/sdk-adapter.js';
 import { ManualClock } from '../../src/sim/clock.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { loadWorldFile, parseWorld, WorldError, type World } from '../../src/sim/world.js';
-import { NAT, NAT_WORLD, ec2, failure, sim } from './helpers.js';
+import { MetadataService } from '@aws-sdk/ec2-metadata-service';
+import { NAT, NAT_WORLD, WORLDS, ec2, failure, sim } from './helpers.js';
 
 type Client = ReturnType<typeof ec2>;
 
@@ -462,5 +463,32 @@ describe('world file: nat_gateways and routes to them are checked', () => {
       'route_tables[0].routes[0].nat_gateway: NAT gateway nat-0b000000000000001 is in another VPC',
       'route_tables[0].routes[1].nat_gateway: unknown NAT gateway nat-0c000000000000001',
     ]);
+  });
+});
+
+describe('examples/worlds/nat-fallback.yaml', () => {
+  let s: Simulator;
+  let client: Client;
+  before(async () => {
+    s = await sim(`${WORLDS}nat-fallback.yaml`);
+    client = ec2(s);
+  });
+  after(async () => {
+    client.destroy();
+    await s.close();
+  });
+
+  it('has an available NAT gateway per AZ, private-b at its gateway, and nat-b under a Spot interruption notice', async () => {
+    assert.deepEqual(
+      (await gateways(client, [{ Name: 'state', Values: ['available'] }])).map((g) => [g.NatGatewayId, g.SubnetId]),
+      [
+        ['nat-0a0000000000000a1', 'subnet-0a000000000000a01'],
+        ['nat-0a0000000000000b1', 'subnet-0a000000000000b01'],
+      ],
+    );
+    assert.deepEqual(await routeTo(client, NAT.privB, '0.0.0.0/0'), { DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-0a0000000000000b1', Origin: 'CreateRoute', State: 'active' });
+    const b = (await s.instances()).find((i) => i.instanceId === NAT.natB)!;
+    const notice = JSON.parse(await new MetadataService({ endpoint: b.imdsEndpoint, retries: 0 }).request('/latest/meta-data/spot/instance-action', {})) as { action: string };
+    assert.equal(notice.action, 'terminate');
   });
 });
