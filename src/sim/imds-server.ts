@@ -13,7 +13,7 @@ import type { Clock } from './clock.js';
 import { Listener } from './ec2-server.js';
 import type { Faults } from './faults.js';
 import type { Instance } from './model.js';
-import { rebalanceDoc, scheduledEventsDoc, spotInstanceActionDoc } from './signals.js';
+import { rebalanceDoc, scheduledEventsDoc, spotInstanceActionDoc, spotTerminationTimeDoc } from './signals.js';
 import type { Ec2State } from './state.js';
 
 const MAX_TTL = 21600;
@@ -164,6 +164,7 @@ export class ImdsServer {
       // events/recommendations/rebalance but any non-2xx answer as an error on
       // this path, and parses the body as a JSON list: so an empty list.
       'spot/instance-action': spotInstanceActionDoc(inst),
+      'spot/termination-time': spotTerminationTimeDoc(inst),
       'autoscaling/target-lifecycle-state': inst.signals.targetLifecycleState,
       'events/maintenance/scheduled': scheduledEventsDoc(inst),
       'events/recommendations/rebalance': rebalanceDoc(inst),
@@ -190,7 +191,7 @@ export class ImdsServer {
       ].join('\n');
     }
     if (path in leaves) return leaves[path];
-    if (path === 'spot/') return spot ? 'instance-action' : undefined;
+    if (path === 'spot/') return spot ? ['instance-action', ...(leaves['spot/termination-time'] !== undefined ? ['termination-time'] : [])].join('\n') : undefined;
     if (path === 'autoscaling/') return asg ? 'target-lifecycle-state' : undefined;
     if (path === 'events/') return ['maintenance/', ...(rebalance ? ['recommendations/'] : [])].join('\n');
     if (path === 'events/maintenance/') return 'scheduled';

@@ -7,6 +7,9 @@
 //   the instance metadata and you receive an HTTP 404 error" (Spot Instance
 //   interruption notices,
 //   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html).
+// * spot/termination-time (kept "for backward compatibility"): the time
+//   alone, `2015-01-05T18:02:00Z`, present only when the instance "is marked
+//   for termination" (same page), so 404 for a stop or hibernate notice.
 // * autoscaling/target-lifecycle-state: plain text (`InService`, ...),
 //   "Present when the instance transitions to one of the target lifecycle
 //   states" (Instance metadata categories,
@@ -48,6 +51,11 @@ export function defaultDescription(code: EventCode): string {
 export function spotInstanceActionDoc(inst: Instance): string | undefined {
   const a = inst.signals.spotAction;
   return a !== undefined ? JSON.stringify({ action: a.action, time: isoSeconds(a.timeWall) }) : undefined;
+}
+
+export function spotTerminationTimeDoc(inst: Instance): string | undefined {
+  const a = inst.signals.spotAction;
+  return a?.action === 'terminate' ? isoSeconds(a.timeWall) : undefined;
 }
 
 export function scheduledEventView(e: ScheduledEvent): Record<string, string> {

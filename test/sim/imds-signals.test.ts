@@ -12,6 +12,10 @@
 //   instance yourself, instance-action is not present in the instance
 //   metadata and you receive an HTTP 404 error when you try to retrieve it."
 //   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html
+//   Same page, spot/termination-time ("maintained for backward
+//   compatibility"): "If your Spot Instance is marked for termination by
+//   Amazon EC2, the termination-time item is present ... Otherwise, it is not
+//   present", example 2015-01-05T18:02:00Z.
 // * autoscaling/target-lifecycle-state: "Present when the instance
 //   transitions to one of the target lifecycle states ... Possible values:
 //   Detached | InService | Standby | Terminated | Warmed:Hibernated |
@@ -43,6 +47,7 @@ import { loadWorldFile, type World } from '../../src/sim/world.js';
 import { NAT, NAT_WORLD, sim } from './helpers.js';
 
 const SPOT = '/latest/meta-data/spot/instance-action';
+const TERMINATION = '/latest/meta-data/spot/termination-time';
 const ASG = '/latest/meta-data/autoscaling/target-lifecycle-state';
 const SCHEDULED = '/latest/meta-data/events/maintenance/scheduled';
 const REBALANCE = '/latest/meta-data/events/recommendations/rebalance';
@@ -128,8 +133,15 @@ describe('lifecycle signals in instance metadata: spot/instance-action, autoscal
     const hib = await admin(s, 'POST', `instances/${NAT.natA}/spot-interruption`, { action: 'hibernate', time: '2026-03-01T00:00:00Z' });
     assert.equal(hib.body.time, '2026-03-01T00:00:00Z');
     assert.deepEqual(JSON.parse((await get(a, SPOT)).body!), { action: 'hibernate', time: '2026-03-01T00:00:00Z' });
+    // spot/termination-time: only when "marked for termination" (not for hibernate or stop).
+    assert.equal((await get(a, TERMINATION)).status, 404);
+    assert.equal((await get(a, '/latest/meta-data/spot/')).body, 'instance-action');
+    await admin(s, 'POST', `instances/${NAT.natA}/spot-interruption`, { time: '2026-03-01T00:00:00Z' });
+    assert.equal((await get(a, TERMINATION)).body, '2026-03-01T00:00:00Z');
+    assert.equal((await get(a, '/latest/meta-data/spot/')).body, 'instance-action\ntermination-time');
     assert.deepEqual(await admin(s, 'DELETE', `instances/${NAT.natA}/spot-interruption`), { status: 200, body: { instanceId: NAT.natA, spotInstanceAction: null } });
     assert.equal((await get(a, SPOT)).status, 404);
+    assert.equal((await get(a, TERMINATION)).status, 404);
     const bad = await admin(s, 'POST', `instances/${NAT.natA}/spot-interruption`, { action: 'reboot' });
     assert.equal(bad.status, 400);
   });
