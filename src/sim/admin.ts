@@ -63,6 +63,7 @@ const timing = z
     readLagMs: z.number().int().min(0),
     natGatewayPendingMs: z.number().int().min(0),
     natGatewayDeletingMs: z.number().int().min(0),
+    natGatewayDeletedVisibleMs: z.number().int().min(0),
   })
   .partial();
 

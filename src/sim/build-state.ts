@@ -23,6 +23,7 @@ export function buildState(world: World, clock: Clock): Ec2State {
     readLagMs: world.timing.read_lag_ms,
     natGatewayPendingMs: world.timing.nat_gateway_pending_ms,
     natGatewayDeletingMs: world.timing.nat_gateway_deleting_ms,
+    natGatewayDeletedVisibleMs: world.timing.nat_gateway_deleted_visible_ms,
   });
   for (const v of world.vpcs) s.vpcs.set(v.id, { id: v.id, cidr: v.cidr, ipv6Cidr: v.ipv6_cidr, tags: tagMap(v.tags) });
   for (const sub of world.subnets)

@@ -75,6 +75,8 @@ export interface NatGateway {
   readonly networkInterfaceId: string;
   readonly createTimeWall: number;
   deleteTimeWall: number | undefined;
+  /** Monotonic time at which it became `deleted` or `failed`; it stays listed for `timing.natGatewayDeletedVisibleMs` after. */
+  goneAt: number | undefined;
   /** Why it could not be created (it ends `failed`): NatGateway.failureCode and failureMessage. */
   readonly failure: { readonly code: string; readonly message: string } | undefined;
   /** Monotonic time at which the current phase (`pending`, `deleting`) ends. */

@@ -14,6 +14,8 @@ export class InstancePhases {
   private readonly transitioning = new Set<string>();
   /** NAT gateways in `pending` or `deleting`. */
   private readonly natTransitioning = new Set<string>();
+  /** `deleted` or `failed` NAT gateways not yet forgotten. */
+  private readonly natGone = new Set<string>();
   /** Terminated instances not yet forgotten (see forgetExpired). */
   private readonly terminated = new Set<string>();
   private settling = false;
@@ -22,7 +24,8 @@ export class InstancePhases {
 
   /** Moves instances whose transitional phase has ended into their next state, in the order the phases ended; forgets long-gone terminated instances. */
   settle(): void {
-    if (this.settling || (this.transitioning.size === 0 && this.terminated.size === 0 && this.natTransitioning.size === 0)) return;
+    if (this.settling || (this.transitioning.size === 0 && this.terminated.size === 0 && this.natTransitioning.size === 0 && this.natGone.size === 0))
+      return;
     this.settling = true;
     try {
       this.settlePhases();
@@ -57,6 +60,12 @@ export class InstancePhases {
     g.phaseCause = { action: who.action, caller: who.caller };
     this.natTransitioning.add(g.id);
     if (ms <= 0) this.settle();
+  }
+
+  /** A NAT gateway became `deleted` or `failed` at monotonic `at`; it is forgotten `timing.natGatewayDeletedVisibleMs` later. */
+  noteNatGone(g: NatGateway, at: number): void {
+    g.goneAt = at;
+    this.natGone.add(g.id);
   }
 
   private settlePhases(): void {
@@ -110,6 +119,7 @@ export class InstancePhases {
    * map and the visibility checks hide them.
    */
   private forgetExpired(): void {
+    this.forgetGoneNatGateways();
     if (this.terminated.size === 0) return;
     const now = this.s.clock.now();
     for (const id of this.terminated) {
@@ -121,6 +131,24 @@ export class InstancePhases {
       if (now - inst.terminatedAt >= this.s.timing.terminatedVisibleMs + this.s.timing.readLagMs) {
         this.terminated.delete(id);
         this.s.instances.delete(id);
+        this.s.version++;
+      }
+    }
+  }
+
+  /** Drops `deleted` and `failed` NAT gateways listed for `timing.natGatewayDeletedVisibleMs` (routes to them stay, `blackhole`). */
+  private forgetGoneNatGateways(): void {
+    if (this.natGone.size === 0) return;
+    const now = this.s.clock.now();
+    for (const id of this.natGone) {
+      const g = this.s.natGateways.get(id);
+      if (g === undefined || g.goneAt === undefined) {
+        this.natGone.delete(id);
+        continue;
+      }
+      if (now - g.goneAt >= this.s.timing.natGatewayDeletedVisibleMs) {
+        this.natGone.delete(id);
+        this.s.natGateways.delete(id);
         this.s.version++;
       }
     }
@@ -142,6 +170,7 @@ export class InstancePhases {
   private setNatState(g: NatGateway, next: NatGatewayState, who: Who, at?: number, created = false): void {
     const before = created ? null : g.state;
     g.state = next;
+    if (next === 'deleted' || next === 'failed') this.noteNatGone(g, at ?? this.s.clock.now());
     this.s.record({ kind: 'resource', ...who, resourceId: g.id, detail: { state: { before, after: next } } }, at);
   }
 

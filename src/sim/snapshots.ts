@@ -54,7 +54,7 @@ export function routeTableSnapshots(s: Ec2State, filter: { vpcId?: string; ids?:
     }));
 }
 
-/** Every NAT gateway, deleted ones included, in creation order. */
+/** Every NAT gateway still listed (deleted and failed ones for `timing.natGatewayDeletedVisibleMs`), in creation order. */
 export function natGatewaySnapshots(s: Ec2State): NatGatewaySnapshot[] {
   s.settle();
   return [...s.natGateways.values()].map((g) => ({

@@ -17,7 +17,7 @@ export class Ec2State {
   readonly vpcs = new Map<string, Vpc>();
   readonly subnets = new Map<string, Subnet>();
   readonly igws = new Map<string, InternetGateway>();
-  /** NAT gateways, in creation order; deleted ones stay listed (state `deleted`). */
+  /** NAT gateways, in creation order; deleted and failed ones until `timing.natGatewayDeletedVisibleMs` has passed (phases.ts drops them). */
   readonly natGateways = new Map<string, NatGateway>();
   readonly routeTables = new Map<string, RouteTable>();
   readonly instances = new Map<string, Instance>();
@@ -134,7 +134,7 @@ export class Ec2State {
   }
 
   /**
-   * A NAT gateway, in whatever state (a deleted one stays listed). Unknown:
+   * A NAT gateway still listed, in whatever state. Unknown (or no longer listed):
    * NatGatewayNotFound, "The specified NAT gateway does not exist" in AWS's
    * error-code list (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
    */

@@ -31,6 +31,15 @@ export interface Timing {
   readonly natGatewayPendingMs: number;
   /** How long a NAT gateway stays `deleting` after DeleteNatGateway before it is `deleted`. */
   readonly natGatewayDeletingMs: number;
+  /**
+   * How long a `deleted` or `failed` NAT gateway stays listed. AWS's VPC
+   * guide: "After you delete a NAT gateway, its entry remains visible in the
+   * Amazon VPC console for about an hour, after which it's automatically
+   * removed" (Delete a NAT gateway), and "A failed NAT gateway is
+   * automatically deleted, usually in about an hour" (Troubleshoot NAT
+   * gateways), https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html.
+   */
+  readonly natGatewayDeletedVisibleMs: number;
 }
 
 /** One hour, AWS's "approximately one hour" for terminated instances. */
@@ -44,4 +53,5 @@ export const DEFAULT_TIMING: Timing = {
   readLagMs: 0,
   natGatewayPendingMs: 0,
   natGatewayDeletingMs: 0,
+  natGatewayDeletedVisibleMs: TERMINATED_VISIBLE_MS,
 };

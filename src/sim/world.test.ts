@@ -33,6 +33,7 @@ describe('parseWorld', () => {
       read_lag_ms: 0,
       nat_gateway_pending_ms: 0,
       nat_gateway_deleting_ms: 0,
+      nat_gateway_deleted_visible_ms: 3_600_000,
     });
     assert.deepEqual(w.instances[0]?.metadata, { scheduled_events: [] });
     assert.deepEqual(w.nat_gateways, []);

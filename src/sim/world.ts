@@ -92,6 +92,8 @@ const schema = z.strictObject({
       read_lag_ms: z.number().int().min(0).default(0),
       nat_gateway_pending_ms: z.number().int().min(0).default(0),
       nat_gateway_deleting_ms: z.number().int().min(0).default(0),
+      /** How long a deleted or failed NAT gateway stays listed; AWS's VPC guide says "about an hour". */
+      nat_gateway_deleted_visible_ms: z.number().int().min(0).default(TERMINATED_VISIBLE_MS),
     })
     .default({
       pending_ms: 0,
@@ -101,6 +103,7 @@ const schema = z.strictObject({
       read_lag_ms: 0,
       nat_gateway_pending_ms: 0,
       nat_gateway_deleting_ms: 0,
+      nat_gateway_deleted_visible_ms: TERMINATED_VISIBLE_MS,
     }),
   vpcs: z
     .array(z.strictObject({ id: id('vpc'), cidr: z.string(), ipv6_cidr: z.string().optional(), tags }))

@@ -56,6 +56,7 @@ describe('admin API', () => {
       readLagMs: 0,
       natGatewayPendingMs: 0,
       natGatewayDeletingMs: 0,
+      natGatewayDeletedVisibleMs: 3_600_000,
     });
     const r = await client.send(new StopInstancesCommand({ InstanceIds: [ANY.b] }));
     assert.equal(r.StoppingInstances?.[0]?.CurrentState?.Name, 'stopping');

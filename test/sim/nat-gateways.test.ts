@@ -19,6 +19,16 @@
 // * Route data type: natGatewayId; "The blackhole state indicates that the
 //   route's target isn't available".
 //   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html
+// * Amazon VPC User Guide, NAT gateways (AWS's source in the archived
+//   awsdocs/amazon-vpc-user-guide repository, doc_source/vpc-nat-gateway.md and
+//   nat-gateway-troubleshooting.md): "If you delete a NAT gateway, the NAT
+//   gateway routes remain in a blackhole status until you delete or update the
+//   routes"; "After you delete a NAT gateway, its entry remains visible in the
+//   Amazon VPC console for about an hour, after which it's automatically
+//   removed"; "A failed NAT gateway is automatically deleted, usually in about
+//   an hour".
+//   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
+//   https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
 // * Error codes NatGatewayNotFound ("The specified NAT gateway does not
 //   exist") and NatGatewayMalformed ("... in the form nat-xxxxxxxxxxxxxxxxx"):
 //   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
@@ -221,6 +231,32 @@ describe('NAT gateways: CreateNatGateway, DeleteNatGateway, DescribeNatGateways 
     assert.equal(await stateOf(client, NGW_A), 'deleted');
   });
 
+  it('a deleted or failed gateway is listed for timing.nat_gateway_deleted_visible_ms (about an hour), then gone; routes to it stay blackhole', async () => {
+    assert.equal(s.state.timing.natGatewayDeletedVisibleMs, 3_600_000);
+    const failed = await create(client, { eip: EIP_A });
+    clock.advance(PENDING_MS);
+    assert.equal(await stateOf(client, failed.NatGatewayId!), 'failed');
+    await client.send(new DeleteNatGatewayCommand({ NatGatewayId: NGW_A }));
+    clock.advance(DELETING_MS);
+    assert.equal(await stateOf(client, NGW_A), 'deleted');
+    // The world's deleted gateway was deleted at the reset (beforeEach): 60 s + PENDING_MS + DELETING_MS ago.
+    clock.advance(3_600_000 - 60_000 - PENDING_MS - DELETING_MS - 1);
+    assert.deepEqual((await gateways(client)).map((g) => g.NatGatewayId), [NGW_A, NGW_GONE, failed.NatGatewayId]);
+    clock.advance(1);
+    assert.deepEqual((await gateways(client)).map((g) => g.NatGatewayId), [NGW_A, failed.NatGatewayId]);
+    assert.equal((await failure(() => client.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [NGW_GONE] })))).name, 'NatGatewayNotFound');
+    // The failed one failed 60 s + PENDING_MS after the reset, NGW_A was deleted DELETING_MS after that.
+    clock.advance(60_000 + PENDING_MS);
+    assert.deepEqual((await gateways(client)).map((g) => g.NatGatewayId), [NGW_A]);
+    clock.advance(DELETING_MS);
+    assert.deepEqual((await gateways(client)).map((g) => g.NatGatewayId), []);
+    assert.equal((await failure(() => client.send(new DeleteNatGatewayCommand({ NatGatewayId: NGW_A })))).name, 'NatGatewayNotFound');
+    // "the NAT gateway routes remain in a blackhole status until you delete or update the routes"
+    assert.deepEqual(await routeTo(client, NAT.privA, NAT_DEST), { DestinationCidrBlock: NAT_DEST, NatGatewayId: NGW_A, Origin: 'CreateRoute', State: 'blackhole' });
+    const e = await failure(() => client.send(new CreateRouteCommand({ RouteTableId: NAT.privB, DestinationCidrBlock: NAT_DEST, NatGatewayId: NGW_A })));
+    assert.equal(e.name, 'InvalidNatGatewayID.NotFound');
+  });
+
   it('an unknown id is NatGatewayNotFound; a malformed one NatGatewayMalformed (EC2 error codes)', async () => {
     const d = await failure(() => client.send(new DescribeNatGatewaysCommand({ NatGatewayIds: ['nat-0000000000000beef'] })));
     assert.deepEqual([d.name, d.status], ['NatGatewayNotFound', 400]);
@@ -274,6 +310,7 @@ describe('NAT gateways: CreateNatGateway, DeleteNatGateway, DescribeNatGateways 
     assert.deepEqual(t?.routes.find((r) => r.cidr === NAT_DEST), { cidr: NAT_DEST, state: 'active', origin: 'CreateRoute', natGatewayId: NGW_A });
     const timing = await fetch(`${s.adminEndpoint}/_sim/timing`, { method: 'POST', body: JSON.stringify({ natGatewayPendingMs: 10, natGatewayDeletingMs: 20 }) });
     const after = (await timing.json()) as { natGatewayPendingMs: number; natGatewayDeletingMs: number };
+    assert.equal((await fetch(`${s.adminEndpoint}/_sim/timing`, { method: 'POST', body: JSON.stringify({ natGatewayDeletedVisibleMs: -1 }) })).status, 400);
     assert.deepEqual([after.natGatewayPendingMs, after.natGatewayDeletingMs], [10, 20]);
     s.setTiming({ natGatewayPendingMs: PENDING_MS, natGatewayDeletingMs: DELETING_MS });
   });

@@ -3,8 +3,10 @@
 // gateway is `pending` for `timing.natGatewayPendingMs`, then `available`
 // (or `failed`, with AWS's failure code, when its Elastic IP is already
 // taken or a public gateway's VPC has no internet gateway); a deleted one is
-// `deleting` for `timing.natGatewayDeletingMs`, then `deleted`, and stays
-// listed. Routes to it are never removed (state.ts shows them `blackhole`).
+// `deleting` for `timing.natGatewayDeletingMs`, then `deleted`; a deleted or
+// failed one stays listed for `timing.natGatewayDeletedVisibleMs` (phases.ts
+// then forgets it). Routes to it are never removed (state.ts shows them
+// `blackhole`).
 //
 // AWS's pages: CreateNatGateway, DeleteNatGateway and the NatGateway data
 // type (states, failureCode/failureMessage) in the EC2 API reference,
@@ -71,6 +73,7 @@ export function addNatGateway(
     networkInterfaceId: s.ids.next('eni'),
     createTimeWall: wall,
     deleteTimeWall: state === 'deleted' ? wall : undefined,
+    goneAt: undefined,
     failure,
     phaseEndsAt: undefined,
     phaseCause: undefined,
@@ -78,6 +81,7 @@ export function addNatGateway(
   };
   s.natGateways.set(id, g);
   s.version++;
+  if (state === 'deleted') s.phases.noteNatGone(g, s.clock.now());
   return g;
 }
 
