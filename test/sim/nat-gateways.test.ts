@@ -26,7 +26,8 @@
 //   routes"; "After you delete a NAT gateway, its entry remains visible in the
 //   Amazon VPC console for about an hour, after which it's automatically
 //   removed"; "A failed NAT gateway is automatically deleted, usually in about
-//   an hour".
+//   an hour"; and "The initial status of the NAT gateway is Pending. After the
+//   status changes to Available, the NAT gateway is ready for you to use."
 //   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
 //   https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
 // * Error codes NatGatewayNotFound ("The specified NAT gateway does not
