@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { Ec2Error } from './errors.js';
+import { EVENT_CODES, SPOT_ACTIONS, TARGET_LIFECYCLE_STATES } from './model.js';
 import type { Simulator } from './simulator.js';
 
 class AdminError extends Error {
@@ -44,6 +45,15 @@ const faultsPatch = z.strictObject({
     .partial()
     .optional(),
 });
+/** A moment: an ISO 8601 `time` or `inMs` from now, not both. */
+const moment = { time: z.iso.datetime().optional(), inMs: z.number().int().optional() };
+const oneMoment = (m: { time?: string | undefined; inMs?: number | undefined }): boolean => m.time === undefined || m.inMs === undefined;
+const spotNotice = z.strictObject({ action: z.enum(SPOT_ACTIONS).optional(), ...moment }).refine(oneMoment, 'give time or inMs, not both');
+const scheduledEvent = z
+  .strictObject({ code: z.enum(EVENT_CODES), description: z.string().optional(), durationMs: z.number().int().min(0).optional(), ...moment })
+  .refine(oneMoment, 'give time or inMs, not both');
+const rebalanceNotice = z.strictObject(moment).refine(oneMoment, 'give time or inMs, not both');
+
 const timing = z
   .strictObject({
     pendingMs: z.number().int().min(0),
@@ -51,6 +61,9 @@ const timing = z
     shuttingDownMs: z.number().int().min(0),
     terminatedVisibleMs: z.number().int().min(0),
     readLagMs: z.number().int().min(0),
+    natGatewayPendingMs: z.number().int().min(0),
+    natGatewayDeletingMs: z.number().int().min(0),
+    natGatewayDeletedVisibleMs: z.number().int().min(0),
   })
   .partial();
 
@@ -120,6 +133,32 @@ export function adminHandler(sim: Simulator): (req: IncomingMessage, res: Server
         case 'POST instances/:id/recover':
           sim.setInstanceStatus(id!, { instance: 'ok', system: 'ok' });
           return json(res, 200, { instanceId: id, instance: 'ok', system: 'ok' });
+        case 'POST instances/:id/spot-interruption':
+          return json(res, 200, { instanceId: id, ...sim.setSpotInterruption(id!, parseBody(spotNotice, body)) });
+        case 'DELETE instances/:id/spot-interruption':
+          sim.setSpotInterruption(id!, null);
+          return json(res, 200, { instanceId: id, spotInstanceAction: null });
+        case 'POST instances/:id/target-lifecycle-state': {
+          const { state } = parseBody(z.strictObject({ state: z.enum(TARGET_LIFECYCLE_STATES) }), body);
+          sim.setTargetLifecycleState(id!, state);
+          return json(res, 200, { instanceId: id, targetLifecycleState: state });
+        }
+        case 'DELETE instances/:id/target-lifecycle-state':
+          sim.setTargetLifecycleState(id!, null);
+          return json(res, 200, { instanceId: id, targetLifecycleState: null });
+        case 'POST instances/:id/scheduled-events':
+          return json(res, 200, { instanceId: id, event: sim.addScheduledEvent(id!, parseBody(scheduledEvent, body)) });
+        case 'DELETE instances/:id/scheduled-events': {
+          const eventId = url.searchParams.get('eventId');
+          return json(res, 200, { instanceId: id, events: sim.clearScheduledEvents(id!, eventId ?? undefined) });
+        }
+        case 'POST instances/:id/rebalance-recommendation':
+          return json(res, 200, { instanceId: id, ...sim.setRebalanceRecommendation(id!, parseBody(rebalanceNotice, body)) });
+        case 'DELETE instances/:id/rebalance-recommendation':
+          sim.setRebalanceRecommendation(id!, null);
+          return json(res, 200, { instanceId: id, noticeTime: null });
+        case 'GET nat-gateways':
+          return json(res, 200, { natGateways: sim.natGateways() });
         case 'POST network-interfaces/:id/detach':
           sim.detachNetworkInterface(id!);
           return json(res, 200, { networkInterfaceId: id, attached: false });

@@ -1,13 +1,16 @@
 // Turns a checked world file into a fresh Ec2State (also used by the admin
 // API's reset). Routes named in the world start with Origin `CreateRoute`;
 // every table gets its VPC's `local` routes; a VPC without a main table in
-// the file gets one.
+// the file gets one. Times in instances' `metadata` are offsets from now
+// (the start or the reset).
 import type { Clock } from './clock.js';
 import { formatIpv4, parseCidr, parseIpv4 } from './cidr.js';
 import { macFor } from './ids.js';
-import type { RouteTarget, Tags } from './model.js';
+import type { InstanceSignals, RouteTarget, Tags } from './model.js';
+import { addNatGateway } from './ops/nat-gateways.js';
 import { Ec2State } from './state.js';
 import type { World } from './world.js';
+import { defaultDescription } from './signals.js';
 
 const tagMap = (t: Record<string, string>): Tags => new Map(Object.entries(t));
 
@@ -18,13 +21,44 @@ export function buildState(world: World, clock: Clock): Ec2State {
     shuttingDownMs: world.timing.shutting_down_ms,
     terminatedVisibleMs: world.timing.terminated_visible_ms,
     readLagMs: world.timing.read_lag_ms,
+    natGatewayPendingMs: world.timing.nat_gateway_pending_ms,
+    natGatewayDeletingMs: world.timing.nat_gateway_deleting_ms,
+    natGatewayDeletedVisibleMs: world.timing.nat_gateway_deleted_visible_ms,
   });
   for (const v of world.vpcs) s.vpcs.set(v.id, { id: v.id, cidr: v.cidr, ipv6Cidr: v.ipv6_cidr, tags: tagMap(v.tags) });
   for (const sub of world.subnets)
     s.subnets.set(sub.id, { id: sub.id, vpcId: sub.vpc, az: sub.az, cidr: sub.cidr, tags: tagMap(sub.tags) });
   for (const g of world.internet_gateways) s.igws.set(g.id, { id: g.id, vpcId: g.vpc, tags: tagMap(g.tags) });
+  for (const g of world.nat_gateways) {
+    const allocationId = g.connectivity_type === 'public' ? (g.allocation_id ?? s.ids.next('eipalloc')) : undefined;
+    addNatGateway(
+      s,
+      g.id,
+      s.subnet(g.subnet),
+      { subnetId: g.subnet, connectivityType: g.connectivity_type, allocationId, privateIp: g.private_ip, tags: tagMap(g.tags) },
+      g.state,
+    );
+  }
 
   const wall = clock.wall();
+  const at = (m: { in_ms?: number | undefined; time?: string | undefined }, fallbackMs: number): number =>
+    m.time !== undefined ? Date.parse(m.time) : wall + (m.in_ms ?? fallbackMs);
+  const signalsOf = (md: World['instances'][number]['metadata']): InstanceSignals => ({
+    // Spot: "a warning that is issued two minutes before Amazon EC2 stops or terminates your Spot Instance".
+    spotAction: md.spot_instance_action !== undefined ? { action: md.spot_instance_action.action, timeWall: at(md.spot_instance_action, 120_000) } : undefined,
+    targetLifecycleState: md.autoscaling_target_lifecycle_state,
+    scheduledEvents: md.scheduled_events.map((e) => {
+      const notBefore = at(e, 0);
+      return {
+        eventId: s.ids.next('instance-event'),
+        code: e.code,
+        description: e.description ?? defaultDescription(e.code),
+        notBeforeWall: notBefore,
+        notAfterWall: e.duration_ms !== undefined ? notBefore + e.duration_ms : undefined,
+      };
+    }),
+    rebalanceNoticeWall: md.rebalance_recommendation !== undefined ? at(md.rebalance_recommendation, 0) : undefined,
+  });
   for (const w of world.instances) {
     const subnet = s.subnet(w.subnet);
     const eniIds: string[] = [];
@@ -70,11 +104,18 @@ export function buildState(world: World, clock: Clock): Ec2State {
       imageId: 'ami-0123456789abcdef0',
       instanceType: 't3.micro',
       reservationId: s.ids.next('r'),
+      signals: signalsOf(w.metadata),
     });
   }
 
-  const targetOf = (t: { instance?: string | undefined; network_interface?: string | undefined; gateway?: string | undefined }): RouteTarget => {
+  const targetOf = (t: {
+    instance?: string | undefined;
+    network_interface?: string | undefined;
+    gateway?: string | undefined;
+    nat_gateway?: string | undefined;
+  }): RouteTarget => {
     if (t.gateway !== undefined && t.gateway !== 'local') return { kind: 'gateway', gatewayId: t.gateway };
+    if (t.nat_gateway !== undefined) return { kind: 'nat', natGatewayId: t.nat_gateway };
     if (t.instance !== undefined) {
       const inst = s.instance(t.instance);
       return { kind: 'eni', eniId: inst.eniIds[0]!, instanceId: inst.id };

@@ -3,12 +3,17 @@
 //   PUT /latest/api/token with X-aws-ec2-metadata-token-ttl-seconds (1-21600)
 //   returns a token; GETs must carry it in X-aws-ec2-metadata-token when the
 //   instance requires IMDSv2 (401 otherwise); expired or foreign tokens: 401.
+// Besides identity, placement, interfaces and role credentials, it serves the
+// instance's lifecycle signals (signals.ts): spot/instance-action,
+// autoscaling/target-lifecycle-state, events/maintenance/scheduled and
+// events/recommendations/rebalance.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from './clock.js';
 import { Listener } from './ec2-server.js';
 import type { Faults } from './faults.js';
 import type { Instance } from './model.js';
+import { rebalanceDoc, scheduledEventsDoc, spotInstanceActionDoc, spotTerminationTimeDoc } from './signals.js';
 import type { Ec2State } from './state.js';
 
 const MAX_TTL = 21600;
@@ -90,7 +95,7 @@ export class ImdsServer {
     }
     const body = this.lookup(inst, url);
     if (body === undefined) return send(res, 404, 'Not Found');
-    const json = body.startsWith('{');
+    const json = body.startsWith('{') || body.startsWith('[');
     res.writeHead(200, {
       'content-type': json ? 'application/json' : 'text/plain',
       'content-length': Buffer.byteLength(body),
@@ -150,11 +155,47 @@ export class ImdsServer {
       'placement/availability-zone': inst.az,
       'placement/region': state.region,
       'services/domain': 'amazonaws.com',
+      // Lifecycle signals (signals.ts): absent (404) unless raised, except the
+      // scheduled events, which are a list. AWS's table says the item holds
+      // the active events "if there are" any; it does not say what an
+      // instance without events answers. AWS's own poller,
+      // aws-node-termination-handler (pkg/ec2metadata/ec2metadata.go), takes
+      // a 404 as "nothing" on spot/instance-action and
+      // events/recommendations/rebalance but any non-2xx answer as an error on
+      // this path, and parses the body as a JSON list: so an empty list.
+      'spot/instance-action': spotInstanceActionDoc(inst),
+      'spot/termination-time': spotTerminationTimeDoc(inst),
+      'autoscaling/target-lifecycle-state': inst.signals.targetLifecycleState,
+      'events/maintenance/scheduled': scheduledEventsDoc(inst),
+      'events/recommendations/rebalance': rebalanceDoc(inst),
     };
+    const spot = leaves['spot/instance-action'] !== undefined;
+    const asg = leaves['autoscaling/target-lifecycle-state'] !== undefined;
+    const rebalance = leaves['events/recommendations/rebalance'] !== undefined;
     if (path === '' || path === '/') {
-      return ['ami-id', 'hostname', 'iam/', 'instance-id', 'instance-type', 'local-hostname', 'local-ipv4', 'mac', 'network/', 'placement/', 'services/'].join('\n');
+      return [
+        'ami-id',
+        ...(asg ? ['autoscaling/'] : []),
+        'events/',
+        'hostname',
+        'iam/',
+        'instance-id',
+        'instance-type',
+        'local-hostname',
+        'local-ipv4',
+        'mac',
+        'network/',
+        'placement/',
+        'services/',
+        ...(spot ? ['spot/'] : []),
+      ].join('\n');
     }
     if (path in leaves) return leaves[path];
+    if (path === 'spot/') return spot ? ['instance-action', ...(leaves['spot/termination-time'] !== undefined ? ['termination-time'] : [])].join('\n') : undefined;
+    if (path === 'autoscaling/') return asg ? 'target-lifecycle-state' : undefined;
+    if (path === 'events/') return ['maintenance/', ...(rebalance ? ['recommendations/'] : [])].join('\n');
+    if (path === 'events/maintenance/') return 'scheduled';
+    if (path === 'events/recommendations/') return rebalance ? 'rebalance' : undefined;
     if (path === 'placement/') return 'availability-zone\nregion';
     if (path === 'network/') return 'interfaces/';
     if (path === 'network/interfaces/') return 'macs/';

@@ -28,7 +28,8 @@ export type RouteTarget =
   | { readonly kind: 'local' }
   | { readonly kind: 'gateway'; readonly gatewayId: string }
   /** An interface target; `instanceId` is the instance it was attached to when the route was set. */
-  | { readonly kind: 'eni'; readonly eniId: string; readonly instanceId: string | undefined };
+  | { readonly kind: 'eni'; readonly eniId: string; readonly instanceId: string | undefined }
+  | { readonly kind: 'nat'; readonly natGatewayId: string };
 
 export interface Route {
   /** Canonical CIDR text; the route's key within its table. */
@@ -52,6 +53,89 @@ export interface RouteTable {
   readonly routes: Map<string, Route>;
   readonly associations: Association[];
 }
+
+/**
+ * NAT gateway states, as the model's NatGatewayState lists them and the
+ * NatGateway data type describes them
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html).
+ */
+export type NatGatewayState = 'pending' | 'failed' | 'available' | 'deleting' | 'deleted';
+
+export interface NatGateway {
+  readonly id: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  state: NatGatewayState;
+  readonly connectivityType: 'public' | 'private';
+  /** The Elastic IP's allocation id (public gateways); the simulator has no Elastic IPs, it only keeps the id. */
+  readonly allocationId: string | undefined;
+  readonly publicIp: string | undefined;
+  readonly privateIp: string;
+  /** The interface AWS creates for the gateway; not one of the simulator's interfaces (DescribeNetworkInterfaces does not list it). */
+  readonly networkInterfaceId: string;
+  readonly createTimeWall: number;
+  deleteTimeWall: number | undefined;
+  /** Monotonic time at which it became `deleted` or `failed`; it stays listed for `timing.natGatewayDeletedVisibleMs` after. */
+  goneAt: number | undefined;
+  /** Why it could not be created (it ends `failed`): NatGateway.failureCode and failureMessage. */
+  readonly failure: { readonly code: string; readonly message: string } | undefined;
+  /** Monotonic time at which the current phase (`pending`, `deleting`) ends. */
+  phaseEndsAt: number | undefined;
+  phaseCause: { readonly action: string; readonly caller: string } | undefined;
+  readonly tags: Tags;
+}
+
+/** A route to a NAT gateway is usable while the gateway can process traffic: `available`, or `deleting` ("may still be processing traffic"). */
+export const natGatewayCarriesTraffic = (state: NatGatewayState): boolean => state === 'available' || state === 'deleting';
+
+/** Spot interruption actions (spot/instance-action). */
+export const SPOT_ACTIONS = ['hibernate', 'stop', 'terminate'] as const;
+export type SpotAction = (typeof SPOT_ACTIONS)[number];
+
+/** autoscaling/target-lifecycle-state values, as the instance metadata categories table lists them. */
+export const TARGET_LIFECYCLE_STATES = [
+  'Detached',
+  'InService',
+  'Standby',
+  'Terminated',
+  'Warmed:Hibernated',
+  'Warmed:Running',
+  'Warmed:Stopped',
+  'Warmed:Terminated',
+] as const;
+export type TargetLifecycleState = (typeof TARGET_LIFECYCLE_STATES)[number];
+
+/** Scheduled event codes: the model's EventCode enum. */
+export const EVENT_CODES = ['instance-reboot', 'system-reboot', 'system-maintenance', 'instance-retirement', 'instance-stop'] as const;
+export type EventCode = (typeof EVENT_CODES)[number];
+
+export interface ScheduledEvent {
+  readonly eventId: string;
+  readonly code: EventCode;
+  readonly description: string;
+  readonly notBeforeWall: number;
+  readonly notAfterWall: number | undefined;
+}
+
+/**
+ * What the instance's metadata says about its own lifecycle: a Spot
+ * interruption notice, the Auto Scaling target lifecycle state, scheduled
+ * maintenance events and a rebalance recommendation. Set by the world file
+ * and the admin API; served by the IMDS listener (imds-server.ts).
+ */
+export interface InstanceSignals {
+  spotAction: { readonly action: SpotAction; readonly timeWall: number } | undefined;
+  targetLifecycleState: TargetLifecycleState | undefined;
+  readonly scheduledEvents: ScheduledEvent[];
+  rebalanceNoticeWall: number | undefined;
+}
+
+export const noSignals = (): InstanceSignals => ({
+  spotAction: undefined,
+  targetLifecycleState: undefined,
+  scheduledEvents: [],
+  rebalanceNoticeWall: undefined,
+});
 
 export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
@@ -118,6 +202,8 @@ export interface Instance {
   readonly imageId: string;
   readonly instanceType: string;
   readonly reservationId: string;
+  /** Lifecycle signals its metadata shows (spot, Auto Scaling, scheduled events, rebalance). */
+  readonly signals: InstanceSignals;
 }
 
 export function tagsToXml(tags: Tags): { key: string; value: string }[] {

@@ -8,6 +8,7 @@ export interface TargetView {
   readonly gatewayId?: string;
   readonly instanceId?: string;
   readonly instanceOwnerId?: string;
+  readonly natGatewayId?: string;
   readonly networkInterfaceId?: string;
   readonly state: 'active' | 'blackhole';
 }

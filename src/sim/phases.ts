@@ -1,15 +1,21 @@
 // Instance phases: `pending` -> running, `stopping` -> stopped,
-// `shutting-down` -> terminated, each lasting its `timing` length. A phase
+// `shutting-down` -> terminated, each lasting its `timing` length; and NAT
+// gateway phases: `pending` -> available, `deleting` -> deleted. A phase
 // ends lazily, on the next settle (every read and every record settles
 // first), stamped with the time it really ended and in the order phases
-// ended, so the mutation log stays in time order. Terminated instances are
-// forgotten once no read, however lagged, can see them.
-import type { Instance, InstanceStateName } from './model.js';
+// ended (instances and gateways together), so the mutation log stays in
+// time order. Terminated instances are forgotten once no read, however
+// lagged, can see them.
+import type { Instance, InstanceStateName, NatGateway, NatGatewayState } from './model.js';
 import type { Who } from './mutations.js';
 import type { Ec2State } from './state.js';
 
 export class InstancePhases {
   private readonly transitioning = new Set<string>();
+  /** NAT gateways in `pending` or `deleting`. */
+  private readonly natTransitioning = new Set<string>();
+  /** `deleted` or `failed` NAT gateways not yet forgotten. */
+  private readonly natGone = new Set<string>();
   /** Terminated instances not yet forgotten (see forgetExpired). */
   private readonly terminated = new Set<string>();
   private settling = false;
@@ -18,7 +24,8 @@ export class InstancePhases {
 
   /** Moves instances whose transitional phase has ended into their next state, in the order the phases ended; forgets long-gone terminated instances. */
   settle(): void {
-    if (this.settling || (this.transitioning.size === 0 && this.terminated.size === 0)) return;
+    if (this.settling || (this.transitioning.size === 0 && this.terminated.size === 0 && this.natTransitioning.size === 0 && this.natGone.size === 0))
+      return;
     this.settling = true;
     try {
       this.settlePhases();
@@ -42,10 +49,29 @@ export class InstancePhases {
     if (ms <= 0) this.settle();
   }
 
+  /**
+   * Puts a NAT gateway into `pending` (`created`: it is new) or `deleting`,
+   * ending `ms` from now (at once if 0) in `available` (`failed` if it has a
+   * failure) or `deleted`.
+   */
+  enterNat(g: NatGateway, phase: 'pending' | 'deleting', ms: number, who: Who, created?: 'created'): void {
+    this.setNatState(g, phase, who, undefined, created !== undefined);
+    g.phaseEndsAt = this.s.clock.now() + ms;
+    g.phaseCause = { action: who.action, caller: who.caller };
+    this.natTransitioning.add(g.id);
+    if (ms <= 0) this.settle();
+  }
+
+  /** A NAT gateway became `deleted` or `failed` at monotonic `at`; it is forgotten `timing.natGatewayDeletedVisibleMs` later. */
+  noteNatGone(g: NatGateway, at: number): void {
+    g.goneAt = at;
+    this.natGone.add(g.id);
+  }
+
   private settlePhases(): void {
-    if (this.transitioning.size === 0) return;
+    if (this.transitioning.size === 0 && this.natTransitioning.size === 0) return;
     const now = this.s.clock.now();
-    const due: Instance[] = [];
+    const due: (Instance | NatGateway)[] = [];
     for (const id of [...this.transitioning]) {
       const inst = this.s.instances.get(id);
       if (inst === undefined || inst.phaseEndsAt === undefined) {
@@ -54,8 +80,21 @@ export class InstancePhases {
       }
       if (inst.phaseEndsAt <= now) due.push(inst);
     }
+    for (const id of [...this.natTransitioning]) {
+      const g = this.s.natGateways.get(id);
+      if (g === undefined || g.phaseEndsAt === undefined) {
+        this.natTransitioning.delete(id);
+        continue;
+      }
+      if (g.phaseEndsAt <= now) due.push(g);
+    }
     due.sort((a, b) => (a.phaseEndsAt ?? 0) - (b.phaseEndsAt ?? 0));
-    for (const inst of due) {
+    for (const item of due) {
+      if ('connectivityType' in item) {
+        this.endNatPhase(item, now);
+        continue;
+      }
+      const inst = item;
       const id = inst.id;
       const at = inst.phaseEndsAt ?? now;
       this.transitioning.delete(id);
@@ -80,6 +119,7 @@ export class InstancePhases {
    * map and the visibility checks hide them.
    */
   private forgetExpired(): void {
+    this.forgetGoneNatGateways();
     if (this.terminated.size === 0) return;
     const now = this.s.clock.now();
     for (const id of this.terminated) {
@@ -94,6 +134,44 @@ export class InstancePhases {
         this.s.version++;
       }
     }
+  }
+
+  /** Drops `deleted` and `failed` NAT gateways listed for `timing.natGatewayDeletedVisibleMs` (routes to them stay, `blackhole`). */
+  private forgetGoneNatGateways(): void {
+    if (this.natGone.size === 0) return;
+    const now = this.s.clock.now();
+    for (const id of this.natGone) {
+      const g = this.s.natGateways.get(id);
+      if (g === undefined || g.goneAt === undefined) {
+        this.natGone.delete(id);
+        continue;
+      }
+      if (now - g.goneAt >= this.s.timing.natGatewayDeletedVisibleMs) {
+        this.natGone.delete(id);
+        this.s.natGateways.delete(id);
+        this.s.version++;
+      }
+    }
+  }
+
+  private endNatPhase(g: NatGateway, now: number): void {
+    const at = g.phaseEndsAt ?? now;
+    this.natTransitioning.delete(g.id);
+    g.phaseEndsAt = undefined;
+    const cause = g.phaseCause ?? { action: 'phase-end', caller: 'sim' };
+    g.phaseCause = undefined;
+    const next: NatGatewayState | undefined =
+      g.state === 'pending' ? (g.failure !== undefined ? 'failed' : 'available') : g.state === 'deleting' ? 'deleted' : undefined;
+    if (next === undefined) return;
+    if (next === 'deleted') g.deleteTimeWall = this.s.clock.wall() - (now - at);
+    this.setNatState(g, next, cause, at);
+  }
+
+  private setNatState(g: NatGateway, next: NatGatewayState, who: Who, at?: number, created = false): void {
+    const before = created ? null : g.state;
+    g.state = next;
+    if (next === 'deleted' || next === 'failed') this.noteNatGone(g, at ?? this.s.clock.now());
+    this.s.record({ kind: 'resource', ...who, resourceId: g.id, detail: { state: { before, after: next } } }, at);
   }
 
   private setState(inst: Instance, next: InstanceStateName, who: Who, at?: number): void {

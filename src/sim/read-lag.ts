@@ -11,7 +11,8 @@
 // Rolled back: route table routes (created, replaced, deleted), instance
 // states (and so which instances exist) and the route states that follow
 // the instance states. Shown as they are now: tables, associations, tags,
-// interfaces and their attachments, source/dest checks, status checks.
+// interfaces and their attachments, source/dest checks, status checks, NAT
+// gateways and the route states that follow them.
 import { instancesNotFound } from './errors.js';
 import type { Instance, InstanceStateName, Route, RouteTable, RouteTarget } from './model.js';
 import type { TargetView } from './mutations.js';
@@ -19,6 +20,7 @@ import type { Ec2State } from './state.js';
 
 function targetOf(v: TargetView): RouteTarget {
   if (v.networkInterfaceId !== undefined) return { kind: 'eni', eniId: v.networkInterfaceId, instanceId: v.instanceId };
+  if (v.natGatewayId !== undefined) return { kind: 'nat', natGatewayId: v.natGatewayId };
   if (v.gatewayId === 'local') return { kind: 'local' };
   return { kind: 'gateway', gatewayId: v.gatewayId ?? '' };
 }

@@ -3,7 +3,7 @@
 // instances and route tables. The admin API answers with the same shapes.
 import type { CountersSnapshot } from './counters.js';
 import type { DeepPartial, FaultSettings } from './faults.js';
-import type { InstanceStateName, StatusValue } from './model.js';
+import type { EventCode, InstanceStateName, NatGatewayState, SpotAction, StatusValue, TargetLifecycleState } from './model.js';
 import type { Mutation, MutationQuery } from './mutations.js';
 import type { RecordedRequest } from './requests.js';
 import type { Ec2State } from './state.js';
@@ -48,6 +48,7 @@ export interface RouteSnapshot {
   readonly origin: string;
   readonly gatewayId?: string;
   readonly instanceId?: string;
+  readonly natGatewayId?: string;
   readonly networkInterfaceId?: string;
 }
 
@@ -58,6 +59,30 @@ export interface RouteTableSnapshot {
   readonly subnets: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly routes: readonly RouteSnapshot[];
+}
+
+export interface NatGatewaySnapshot {
+  readonly natGatewayId: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly state: NatGatewayState;
+  readonly connectivityType: 'public' | 'private';
+  readonly privateIp: string;
+  readonly publicIp?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A moment: an ISO 8601 `time`, or `inMs` from now (negative: in the past). */
+export interface MomentInput {
+  readonly time?: string;
+  readonly inMs?: number;
+}
+
+export interface ScheduledEventInput extends MomentInput {
+  readonly code: EventCode;
+  readonly description?: string;
+  /** NotAfter is NotBefore plus this; without it the event has no NotAfter. */
+  readonly durationMs?: number;
 }
 
 export interface StateChange {
@@ -81,6 +106,17 @@ export interface Simulator {
   setInstanceStatus(id: string, status: { instance?: StatusValue; system?: StatusValue }): void;
   detachNetworkInterface(id: string): void;
   deleteNetworkInterface(id: string): void;
+  natGateways(): NatGatewaySnapshot[];
+  /** spot/instance-action: raise (default `terminate`, two minutes from now) or clear with null; returns the metadata document. */
+  setSpotInterruption(id: string, notice: (MomentInput & { readonly action?: SpotAction }) | null): { action: SpotAction; time: string } | null;
+  /** autoscaling/target-lifecycle-state: set, or clear with null (not in an Auto Scaling group: 404). */
+  setTargetLifecycleState(id: string, state: TargetLifecycleState | null): void;
+  /** events/maintenance/scheduled: add an active event (NotBefore default now); returns it as the metadata shows it. */
+  addScheduledEvent(id: string, event: ScheduledEventInput): Record<string, string>;
+  /** Removes one scheduled event, or all of them; returns the ones left. */
+  clearScheduledEvents(id: string, eventId?: string): Record<string, string>[];
+  /** events/recommendations/rebalance: raise (notice time default now) or clear with null; returns the metadata document. */
+  setRebalanceRecommendation(id: string, notice: MomentInput | null): { noticeTime: string } | null;
   setTiming(timing: Partial<Timing>): Timing;
   faults(): FaultSettings;
   setFaults(patch: DeepPartial<FaultSettings> & { outage?: { mode?: FaultSettings['outage']['mode']; forMs?: number } }): Promise<FaultSettings>;

@@ -12,18 +12,49 @@ import { RenderCache } from './ec2-actions/render-cache.js';
 import { Ec2Server, readBody, Listener, type Ec2Backend } from './ec2-server.js';
 import { Faults, type DeepPartial, type FaultSettings } from './faults.js';
 import { ImdsServer } from './imds-server.js';
-import type { StatusValue } from './model.js';
+import { Ec2Error } from './errors.js';
+import type { SpotAction, StatusValue, TargetLifecycleState } from './model.js';
 import { queryMutations, type Mutation, type MutationQuery } from './mutations.js';
-import { deleteInterface, detachInterface, setInstanceStatus } from './ops/admin.js';
+import {
+  addScheduledEvent,
+  clearScheduledEvents,
+  deleteInterface,
+  detachInterface,
+  setInstanceStatus,
+  setRebalanceRecommendation,
+  setSpotInterruption,
+  setTargetLifecycleState,
+} from './ops/admin.js';
 import { prepareStart, prepareStop, prepareTerminate } from './ops/instances.js';
 import { RequestLog, type RecordedRequest } from './requests.js';
-import type { InstanceInfo, RouteTableSnapshot, Simulator, SimulatorOptions, StateChange } from './simulator-api.js';
-import { instanceInfos, routeTableSnapshots } from './snapshots.js';
+import type {
+  InstanceInfo,
+  MomentInput,
+  NatGatewaySnapshot,
+  RouteTableSnapshot,
+  ScheduledEventInput,
+  Simulator,
+  SimulatorOptions,
+  StateChange,
+} from './simulator-api.js';
+import { defaultDescription, rebalanceDoc, scheduledEventView, spotInstanceActionDoc } from './signals.js';
+import { instanceInfos, natGatewaySnapshots, routeTableSnapshots } from './snapshots.js';
 import type { Ec2State } from './state.js';
 import type { Timing } from './timing.js';
 import { loadWorldFile, parseWorld, type World } from './world.js';
 
-export type { InstanceInfo, InterfaceInfo, RouteSnapshot, RouteTableSnapshot, Simulator, SimulatorOptions, StateChange } from './simulator-api.js';
+export type {
+  InstanceInfo,
+  InterfaceInfo,
+  MomentInput,
+  NatGatewaySnapshot,
+  RouteSnapshot,
+  RouteTableSnapshot,
+  ScheduledEventInput,
+  Simulator,
+  SimulatorOptions,
+  StateChange,
+} from './simulator-api.js';
 export type { MutationQuery } from './mutations.js';
 
 function parseListen(s: string | undefined, what: string): { host: string; port: number } {
@@ -161,6 +192,52 @@ class Sim implements Simulator {
   }
   deleteNetworkInterface(id: string): void {
     deleteInterface(this.backend.state, id, { action: 'admin:delete', caller: 'admin' });
+  }
+  natGateways(): NatGatewaySnapshot[] {
+    return natGatewaySnapshots(this.backend.state);
+  }
+
+  /** Wall-clock ms of a moment: its ISO `time`, or `inMs` (default `defaultMs`) from now. */
+  private wallOf(m: MomentInput, defaultMs: number): number {
+    return m.time !== undefined ? Date.parse(m.time) : this.clock.wall() + (m.inMs ?? defaultMs);
+  }
+  setSpotInterruption(id: string, notice: (MomentInput & { readonly action?: SpotAction }) | null): { action: SpotAction; time: string } | null {
+    const s = this.backend.state;
+    // "a warning that is issued two minutes before Amazon EC2 stops or terminates your Spot Instance"
+    const n = notice !== null ? { action: notice.action ?? 'terminate', timeWall: this.wallOf(notice, 120_000) } : null;
+    setSpotInterruption(s, id, n, { action: 'admin:spot-interruption', caller: 'admin' });
+    const doc = spotInstanceActionDoc(s.instance(id));
+    return doc !== undefined ? (JSON.parse(doc) as { action: SpotAction; time: string }) : null;
+  }
+  setTargetLifecycleState(id: string, state: TargetLifecycleState | null): void {
+    setTargetLifecycleState(this.backend.state, id, state, { action: 'admin:target-lifecycle-state', caller: 'admin' });
+  }
+  addScheduledEvent(id: string, e: ScheduledEventInput): Record<string, string> {
+    const notBefore = this.wallOf(e, 0);
+    const added = addScheduledEvent(
+      this.backend.state,
+      id,
+      {
+        code: e.code,
+        description: e.description ?? defaultDescription(e.code),
+        notBeforeWall: notBefore,
+        notAfterWall: e.durationMs !== undefined ? notBefore + e.durationMs : undefined,
+      },
+      { action: 'admin:scheduled-event', caller: 'admin' },
+    );
+    return scheduledEventView(added);
+  }
+  clearScheduledEvents(id: string, eventId?: string): Record<string, string>[] {
+    const s = this.backend.state;
+    if (!clearScheduledEvents(s, id, eventId, { action: 'admin:scheduled-event', caller: 'admin' }))
+      throw new Ec2Error('InvalidInstanceEventID.NotFound', `The event ID '${eventId ?? ''}' does not exist for instance ${id}`);
+    return s.instance(id).signals.scheduledEvents.map(scheduledEventView);
+  }
+  setRebalanceRecommendation(id: string, notice: MomentInput | null): { noticeTime: string } | null {
+    const s = this.backend.state;
+    setRebalanceRecommendation(s, id, notice !== null ? this.wallOf(notice, 0) : null, { action: 'admin:rebalance-recommendation', caller: 'admin' });
+    const doc = rebalanceDoc(s.instance(id));
+    return doc !== undefined ? (JSON.parse(doc) as { noticeTime: string }) : null;
   }
   setTiming(timing: Partial<Timing>): Timing {
     const s = this.backend.state;

@@ -1,7 +1,7 @@
 // Plain snapshots of the state for the programmatic API and the admin API:
 // the visible instances with their interfaces, and route tables with each
 // route as DescribeRouteTables shows it (never lagged: the state as it is).
-import type { InstanceInfo, RouteTableSnapshot } from './simulator-api.js';
+import type { InstanceInfo, NatGatewaySnapshot, RouteTableSnapshot } from './simulator-api.js';
 import type { Ec2State } from './state.js';
 
 /** The instances visible now (terminated ones past `timing.terminatedVisibleMs` are gone, as in AWS's describe calls). */
@@ -47,8 +47,24 @@ export function routeTableSnapshots(s: Ec2State, filter: { vpcId?: string; ids?:
           origin: r.origin,
           ...(v.gatewayId !== undefined ? { gatewayId: v.gatewayId } : {}),
           ...(v.instanceId !== undefined ? { instanceId: v.instanceId } : {}),
+          ...(v.natGatewayId !== undefined ? { natGatewayId: v.natGatewayId } : {}),
           ...(v.networkInterfaceId !== undefined ? { networkInterfaceId: v.networkInterfaceId } : {}),
         };
       }),
     }));
+}
+
+/** Every NAT gateway still listed (deleted and failed ones for `timing.natGatewayDeletedVisibleMs`), in creation order. */
+export function natGatewaySnapshots(s: Ec2State): NatGatewaySnapshot[] {
+  s.settle();
+  return [...s.natGateways.values()].map((g) => ({
+    natGatewayId: g.id,
+    subnetId: g.subnetId,
+    vpcId: g.vpcId,
+    state: g.state,
+    connectivityType: g.connectivityType,
+    privateIp: g.privateIp,
+    ...(g.publicIp !== undefined ? { publicIp: g.publicIp } : {}),
+    tags: Object.fromEntries(g.tags),
+  }));
 }

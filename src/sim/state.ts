@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import { parseCidr } from './cidr.js';
 import { Ec2Error, instancesNotFound, notFound } from './errors.js';
 import { IdFactory, idPrefix } from './ids.js';
-import type { Association, Instance, InternetGateway, NetworkInterface, Route, RouteTable, RouteTarget, StatusValue, Subnet, Tags, Vpc } from './model.js';
+import { natGatewayCarriesTraffic, type Association, type Instance, type InternetGateway, type NatGateway, type NetworkInterface, type Route, type RouteTable, type RouteTarget, type StatusValue, type Subnet, type Tags, type Vpc } from './model.js';
 import type { Mutation, TargetView, Unstamped } from './mutations.js';
 import { InstancePhases } from './phases.js';
 import { ReadView } from './read-lag.js';
@@ -17,6 +17,8 @@ export class Ec2State {
   readonly vpcs = new Map<string, Vpc>();
   readonly subnets = new Map<string, Subnet>();
   readonly igws = new Map<string, InternetGateway>();
+  /** NAT gateways, in creation order; deleted and failed ones until `timing.natGatewayDeletedVisibleMs` has passed (phases.ts drops them). */
+  readonly natGateways = new Map<string, NatGateway>();
   readonly routeTables = new Map<string, RouteTable>();
   readonly instances = new Map<string, Instance>();
   readonly enis = new Map<string, NetworkInterface>();
@@ -57,7 +59,7 @@ export class Ec2State {
     this.createdListeners.push(fn);
   }
 
-  /** Brings the state up to now: ends due instance phases, forgets long-gone terminated instances. */
+  /** Brings the state up to now: ends due instance and NAT gateway phases, forgets long-gone terminated instances. */
   settle(): void {
     this.phases.settle();
   }
@@ -131,6 +133,17 @@ export class Ec2State {
     return s;
   }
 
+  /**
+   * A NAT gateway still listed, in whatever state. Unknown (or no longer listed):
+   * NatGatewayNotFound, "The specified NAT gateway does not exist" in AWS's
+   * error-code list (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+   */
+  natGateway(id: string): NatGateway {
+    const g = this.natGateways.get(id);
+    if (g === undefined) throw notFound('natGateway', 'NatGatewayNotFound', id);
+    return g;
+  }
+
   /** The interfaces currently attached to an instance, primary first. */
   attachedEnis(inst: Instance): NetworkInterface[] {
     const out: NetworkInterface[] = [];
@@ -156,6 +169,13 @@ export class Ec2State {
     switch (target.kind) {
       case 'local':
         return { gatewayId: 'local', state: 'active' };
+      case 'nat': {
+        // Route data type: "The blackhole state indicates that the route's
+        // target isn't available"; DeleteNatGateway "does not delete any NAT
+        // gateway routes in your route tables".
+        const g = this.natGateways.get(target.natGatewayId);
+        return { natGatewayId: target.natGatewayId, state: g !== undefined && natGatewayCarriesTraffic(g.state) ? 'active' : 'blackhole' };
+      }
       case 'gateway': {
         const igw = this.igws.get(target.gatewayId);
         return { gatewayId: target.gatewayId, state: igw?.vpcId === table.vpcId ? 'active' : 'blackhole' };
@@ -225,7 +245,8 @@ export class Ec2State {
       this.enis.get(id) ??
       this.vpcs.get(id) ??
       this.subnets.get(id) ??
-      this.igws.get(id);
+      this.igws.get(id) ??
+      this.natGateways.get(id);
     if (found !== undefined) return found.tags;
     const prefix = idPrefix(id);
     const codes: Record<string, [string, string]> = {
@@ -235,6 +256,7 @@ export class Ec2State {
       vpc: ['vpc', 'InvalidVpcID.NotFound'],
       subnet: ['subnet', 'InvalidSubnetID.NotFound'],
       igw: ['internetGateway', 'InvalidInternetGatewayID.NotFound'],
+      nat: ['natGateway', 'NatGatewayNotFound'],
     };
     const c = prefix !== undefined ? codes[prefix] : undefined;
     if (c === undefined) throw new Ec2Error('InvalidID', `The ID '${id}' is not valid`);

@@ -1,5 +1,6 @@
-// How long the simulated region's slow things take: instance phases, how long
-// a terminated instance stays visible, and read lag (eventual consistency).
+// How long the simulated region's slow things take: instance and NAT gateway
+// phases, how long a terminated instance stays visible, and read lag
+// (eventual consistency).
 // Set by the world file's `timing:` and the admin API.
 
 export interface Timing {
@@ -26,6 +27,19 @@ export interface Timing {
    * run" (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
    */
   readonly readLagMs: number;
+  /** How long a NAT gateway stays `pending` after CreateNatGateway before it is `available`. */
+  readonly natGatewayPendingMs: number;
+  /** How long a NAT gateway stays `deleting` after DeleteNatGateway before it is `deleted`. */
+  readonly natGatewayDeletingMs: number;
+  /**
+   * How long a `deleted` or `failed` NAT gateway stays listed. AWS's VPC
+   * guide: "After you delete a NAT gateway, its entry remains visible in the
+   * Amazon VPC console for about an hour, after which it's automatically
+   * removed" (Delete a NAT gateway), and "A failed NAT gateway is
+   * automatically deleted, usually in about an hour" (Troubleshoot NAT
+   * gateways), https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html.
+   */
+  readonly natGatewayDeletedVisibleMs: number;
 }
 
 /** One hour, AWS's "approximately one hour" for terminated instances. */
@@ -37,4 +51,7 @@ export const DEFAULT_TIMING: Timing = {
   shuttingDownMs: 0,
   terminatedVisibleMs: TERMINATED_VISIBLE_MS,
   readLagMs: 0,
+  natGatewayPendingMs: 0,
+  natGatewayDeletingMs: 0,
+  natGatewayDeletedVisibleMs: TERMINATED_VISIBLE_MS,
 };

@@ -1,8 +1,8 @@
 // The world file's checks beyond its schema: ids unique, references to VPCs,
-// subnets, instances, interfaces and gateways that exist (and in the right
-// VPC), CIDRs and addresses well formed, one main table per VPC, one table per
-// subnet. Each problem is a key path and a message; world.ts locates them.
-import { parseCidr, parseIpv4 } from './cidr.js';
+// subnets, instances, interfaces, internet and NAT gateways that exist (and
+// in the right VPC), CIDRs and addresses well formed, one main table per VPC,
+// one table per subnet. Each problem is a key path and a message; world.ts locates them.
+import { cidrContains, parseCidr, parseIpv4 } from './cidr.js';
 import type { Seg, World } from './world.js';
 
 /** Checks that go beyond the schema: references, CIDRs, addresses, duplicates. */
@@ -35,6 +35,26 @@ export function checkReferences(w: World): [Seg[], string][] {
   w.internet_gateways.forEach((g, i) => {
     unique(['internet_gateways', i, 'id'], g.id);
     if (g.vpc !== undefined && !vpcs.has(g.vpc)) out.push([['internet_gateways', i, 'vpc'], `unknown VPC ${g.vpc}`]);
+  });
+  const nats = new Map(w.nat_gateways.map((g) => [g.id, g]));
+  const natIps = new Set<string>();
+  w.nat_gateways.forEach((g, i) => {
+    unique(['nat_gateways', i, 'id'], g.id);
+    const sub = subnets.get(g.subnet);
+    if (sub === undefined) out.push([['nat_gateways', i, 'subnet'], `unknown subnet ${g.subnet}`]);
+    // CreateNatGateway's AllocationId: "You cannot specify an Elastic IP address with a private NAT gateway."
+    if (g.connectivity_type === 'private' && g.allocation_id !== undefined)
+      out.push([['nat_gateways', i, 'allocation_id'], 'a private NAT gateway has no Elastic IP address']);
+    if (g.private_ip !== undefined) {
+      const ip = parseCidr(g.private_ip, { bareAddress: true });
+      const range = sub !== undefined ? parseCidr(sub.cidr) : undefined;
+      if (ip === undefined || ip.family !== 4 || g.private_ip.includes('/'))
+        out.push([['nat_gateways', i, 'private_ip'], `not an IPv4 address: ${g.private_ip}`]);
+      else if (range !== undefined && !cidrContains(range, ip))
+        out.push([['nat_gateways', i, 'private_ip'], `${g.private_ip} is not in subnet ${g.subnet} (${sub?.cidr ?? '?'})`]);
+      else if (natIps.has(`${g.subnet} ${g.private_ip}`)) out.push([['nat_gateways', i, 'private_ip'], `address ${g.private_ip} used twice`]);
+      natIps.add(`${g.subnet} ${g.private_ip}`);
+    }
   });
   const ips = new Set<string>();
   const ports = new Set<number>();
@@ -69,7 +89,16 @@ export function checkReferences(w: World): [Seg[], string][] {
   });
   const mains = new Map<string, number>();
   const assoc = new Set<string>();
-  const targetCheck = (at: Seg[], vpc: string, t: { instance?: string; network_interface?: string; gateway?: string }): void => {
+  const targetCheck = (
+    at: Seg[],
+    vpc: string,
+    t: { instance?: string; network_interface?: string; gateway?: string; nat_gateway?: string },
+  ): void => {
+    if (t.nat_gateway !== undefined) {
+      const g = nats.get(t.nat_gateway);
+      if (g === undefined) out.push([[...at, 'nat_gateway'], `unknown NAT gateway ${t.nat_gateway}`]);
+      else if (subnets.get(g.subnet)?.vpc !== vpc) out.push([[...at, 'nat_gateway'], `NAT gateway ${t.nat_gateway} is in another VPC`]);
+    }
     if (t.instance !== undefined) {
       const inst = instances.get(t.instance);
       if (inst === undefined) out.push([[...at, 'instance'], `unknown instance ${t.instance}`]);

@@ -25,7 +25,18 @@ describe('parseWorld', () => {
     const w = parseWorld(`${base}instances:\n  - { id: i-00000001, subnet: subnet-00000001, network_interfaces: [{ private_ip: 127.0.9.1 }] }\n`);
     assert.equal(w.region, 'us-east-1');
     assert.equal(w.account_id, '123456789012');
-    assert.deepEqual(w.timing, { pending_ms: 0, stopping_ms: 0, shutting_down_ms: 0, terminated_visible_ms: 3_600_000, read_lag_ms: 0 });
+    assert.deepEqual(w.timing, {
+      pending_ms: 0,
+      stopping_ms: 0,
+      shutting_down_ms: 0,
+      terminated_visible_ms: 3_600_000,
+      read_lag_ms: 0,
+      nat_gateway_pending_ms: 0,
+      nat_gateway_deleting_ms: 0,
+      nat_gateway_deleted_visible_ms: 3_600_000,
+    });
+    assert.deepEqual(w.instances[0]?.metadata, { scheduled_events: [] });
+    assert.deepEqual(w.nat_gateways, []);
     assert.equal(w.instances[0]?.imdsv2, 'required');
     assert.equal(w.instances[0]?.state, 'running');
     assert.equal(w.instances[0]?.network_interfaces[0]?.source_dest_check, true);

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { Locator } from '../config/locate.js';
 import { formatPath } from '../config/problems.js';
 import { wellFormedId } from './ids.js';
+import { EVENT_CODES, SPOT_ACTIONS, TARGET_LIFECYCLE_STATES } from './model.js';
 import { TERMINATED_VISIBLE_MS } from './timing.js';
 import { checkReferences } from './world-references.js';
 
@@ -29,10 +30,40 @@ const routeSchema = z
     network_interface: id('eni').optional(),
     /** An internet gateway id, or `local` (the VPC's own range; every table has it anyway). */
     gateway: z.union([id('igw'), z.literal('local')]).optional(),
+    nat_gateway: id('nat').optional(),
   })
-  .refine((r) => [r.instance, r.network_interface, r.gateway].filter((x) => x !== undefined).length === 1, {
-    message: 'needs exactly one target: instance, network_interface or gateway',
+  .refine((r) => [r.instance, r.network_interface, r.gateway, r.nat_gateway].filter((x) => x !== undefined).length === 1, {
+    message: 'needs exactly one target: instance, network_interface, gateway or nat_gateway',
   });
+
+/** A moment given as an offset from the simulator's start (or reset), or as an ISO 8601 time. */
+const moment = { in_ms: z.number().int().optional(), time: z.iso.datetime().optional() };
+const oneMoment = (m: { in_ms?: number | undefined; time?: string | undefined }): boolean => m.in_ms === undefined || m.time === undefined;
+
+/** What the instance's own metadata shows about its lifecycle (spot, Auto Scaling, scheduled events, rebalance). */
+const metadataSchema = z.strictObject({
+  /** spot/instance-action; `in_ms` defaults to two minutes, AWS's warning time. */
+  spot_instance_action: z
+    .strictObject({ action: z.enum(SPOT_ACTIONS).default('terminate'), ...moment })
+    .refine(oneMoment, 'give in_ms or time, not both')
+    .optional(),
+  autoscaling_target_lifecycle_state: z.enum(TARGET_LIFECYCLE_STATES).optional(),
+  /** events/maintenance/scheduled; `in_ms`/`time` is NotBefore, `duration_ms` the window to NotAfter. */
+  scheduled_events: z
+    .array(
+      z
+        .strictObject({
+          code: z.enum(EVENT_CODES),
+          description: z.string().optional(),
+          ...moment,
+          duration_ms: z.number().int().min(0).optional(),
+        })
+        .refine(oneMoment, 'give in_ms or time, not both'),
+    )
+    .default([]),
+  /** events/recommendations/rebalance; the notice time defaults to the start. */
+  rebalance_recommendation: z.strictObject(moment).refine(oneMoment, 'give in_ms or time, not both').optional(),
+});
 
 const interfaceSchema = z.strictObject({
   id: id('eni').optional(),
@@ -59,6 +90,10 @@ const schema = z.strictObject({
       terminated_visible_ms: z.number().int().min(0).default(TERMINATED_VISIBLE_MS),
       /** Eventual consistency: describe calls read the state as it was this long ago. */
       read_lag_ms: z.number().int().min(0).default(0),
+      nat_gateway_pending_ms: z.number().int().min(0).default(0),
+      nat_gateway_deleting_ms: z.number().int().min(0).default(0),
+      /** How long a deleted or failed NAT gateway stays listed; AWS's VPC guide says "about an hour". */
+      nat_gateway_deleted_visible_ms: z.number().int().min(0).default(TERMINATED_VISIBLE_MS),
     })
     .default({
       pending_ms: 0,
@@ -66,12 +101,30 @@ const schema = z.strictObject({
       shutting_down_ms: 0,
       terminated_visible_ms: TERMINATED_VISIBLE_MS,
       read_lag_ms: 0,
+      nat_gateway_pending_ms: 0,
+      nat_gateway_deleting_ms: 0,
+      nat_gateway_deleted_visible_ms: TERMINATED_VISIBLE_MS,
     }),
   vpcs: z
     .array(z.strictObject({ id: id('vpc'), cidr: z.string(), ipv6_cidr: z.string().optional(), tags }))
     .min(1, 'at least one VPC'),
   subnets: z.array(z.strictObject({ id: id('subnet'), vpc: id('vpc'), az: z.string(), cidr: z.string(), tags })).default([]),
   internet_gateways: z.array(z.strictObject({ id: id('igw'), vpc: id('vpc').optional(), tags })).default([]),
+  nat_gateways: z
+    .array(
+      z.strictObject({
+        id: id('nat'),
+        subnet: id('subnet'),
+        state: z.enum(['available', 'deleted']).default('available'),
+        connectivity_type: z.enum(['public', 'private']).default('public'),
+        /** Public gateways: the Elastic IP's allocation id (generated if absent; the simulator has no Elastic IPs). */
+        allocation_id: id('eipalloc').optional(),
+        /** IPv4 address in the subnet's range; default: the first free one after the four AWS reserves. */
+        private_ip: z.string().optional(),
+        tags,
+      }),
+    )
+    .default([]),
   route_tables: z
     .array(
       z.strictObject({
@@ -97,6 +150,7 @@ const schema = z.strictObject({
         imds_port: z.number().int().min(1).max(65535).optional(),
         tags,
         status: z.strictObject({ instance: status.optional(), system: status.optional() }).default({}),
+        metadata: metadataSchema.default({ scheduled_events: [] }),
         network_interfaces: z.array(interfaceSchema).min(1, 'an instance needs at least one interface'),
       }),
     )

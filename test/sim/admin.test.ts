@@ -48,7 +48,16 @@ describe('admin API', () => {
 
   it('POST timing changes the length of later phases', async () => {
     const t = await call('POST', 'timing', { stoppingMs: 60_000 });
-    assert.deepEqual(t.body, { pendingMs: 0, stoppingMs: 60_000, shuttingDownMs: 0, terminatedVisibleMs: 3_600_000, readLagMs: 0 });
+    assert.deepEqual(t.body, {
+      pendingMs: 0,
+      stoppingMs: 60_000,
+      shuttingDownMs: 0,
+      terminatedVisibleMs: 3_600_000,
+      readLagMs: 0,
+      natGatewayPendingMs: 0,
+      natGatewayDeletingMs: 0,
+      natGatewayDeletedVisibleMs: 3_600_000,
+    });
     const r = await client.send(new StopInstancesCommand({ InstanceIds: [ANY.b] }));
     assert.equal(r.StoppingInstances?.[0]?.CurrentState?.Name, 'stopping');
     const listed = await call('GET', 'instances');

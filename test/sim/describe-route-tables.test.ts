@@ -71,8 +71,8 @@ describe('DescribeRouteTables', () => {
     assert.deepEqual(await ids([{ Name: 'association.route-table-association-id', Values: [assoc] }]), [NAT.privA]);
   });
 
+  // route.nat-gateway-id is implemented: test/sim/nat-gateways.test.ts.
   for (const name of [
-    'route.nat-gateway-id',
     'route.transit-gateway-id',
     'route.vpc-peering-connection-id',
     'route.egress-only-internet-gateway-id',

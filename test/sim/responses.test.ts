@@ -181,6 +181,16 @@ describe('answers follow the output shapes of AWS’s model', () => {
       ['StartInstances', () => ({ 'InstanceId.1': NAT.natB })],
       ['TerminateInstances', () => ({ 'InstanceId.1': made.instance! })],
       ['DescribeInstances', () => ({})],
+      [
+        'CreateNatGateway',
+        () => ({ SubnetId: NAT.subPubA, AllocationId: 'eipalloc-0123456789abcdef0', ClientToken: 'token-2', 'TagSpecification.1.ResourceType': 'natgateway', 'TagSpecification.1.Tag.1.Key': 'Name', 'TagSpecification.1.Tag.1.Value': 'ngw' }),
+        (doc) => void (made.nat = got(doc, 'natGatewayId')),
+      ],
+      ['CreateRoute', () => ({ RouteTableId: NAT.privA, DestinationCidrBlock: '198.51.100.0/24', NatGatewayId: made.nat! })],
+      ['DescribeRouteTables', () => ({ 'RouteTableId.1': NAT.privA }), (doc) => assert.equal(find(doc, 'natGatewayId'), made.nat)],
+      ['DeleteNatGateway', () => ({ NatGatewayId: made.nat! })],
+      ['DescribeNatGateways', () => ({}), (doc) => assert.ok(find(doc, 'deleteTime') !== undefined)],
+      ['DescribeRouteTables', () => ({ 'RouteTableId.1': NAT.privA })],
     ];
 
     it('an impaired instance reports impairedSince (a timestamp) in DescribeInstanceStatus', async () => {

@@ -97,7 +97,9 @@ describe('route mutations', () => {
     ['an unknown interface', { NetworkInterfaceId: 'eni-0000000000000dead' }, 'InvalidNetworkInterfaceID.NotFound'],
     ['an unknown gateway', { GatewayId: 'igw-0000000000000dead' }, 'InvalidGatewayID.NotFound'],
     ['an interface id passed as a gateway', { GatewayId: ANY.eniB }, 'InvalidGatewayID.NotFound'],
-    ['an unmodelled target kind', { NatGatewayId: 'nat-0123' }, 'InvalidParameterValue'],
+    ['an unmodelled target kind', { VpcPeeringConnectionId: 'pcx-0123456789abcdef0' }, 'InvalidParameterValue'],
+    // As AWS answered CreateRoute in https://github.com/boto/boto3/issues/779 (more in nat-gateways.test.ts).
+    ['an unknown NAT gateway', { NatGatewayId: 'nat-0000000000000dead' }, 'InvalidNatGatewayID.NotFound'],
   ];
   for (const [what, target, code] of badTargets) {
     it(`CreateRoute with ${what} is ${code}`, async () => {

@@ -133,7 +133,8 @@ function actionContract(model: Model, action: string, shapes: Record<string, Out
   const members = input.members ?? {};
   const required = (input.required ?? []).map((n) => inputName(n, members[n]!));
 
-  const filtersMember = members.Filters;
+  // Most actions call the member Filters; a few (DescribeNatGateways) call it Filter.
+  const filtersMember = members.Filters ?? (members.Filter?.shape === 'FilterList' ? members.Filter : undefined);
   const filters = filtersMember !== undefined ? filterNames(filtersMember.documentation ?? '') : undefined;
   if (filtersMember !== undefined && filters!.length === 0) throw new Error(`model: ${action}: no filter names found in the Filters documentation`);
 
@@ -151,7 +152,7 @@ function actionContract(model: Model, action: string, shapes: Record<string, Out
     const sentence = /[^.]*cannot specify this parameter and the ([^.]*?) parameter in the same (?:call|request)[^.]*\./i.exec(doc);
     if (sentence !== null) {
       // "the instance IDs parameter": the action's one list-of-ids member.
-      const ids = Object.entries(members).filter(([n, m]) => n !== 'Filters' && /Ids$/.test(n) && model.shapes[m.shape]?.type === 'list');
+      const ids = Object.entries(members).filter(([n, m]) => n !== 'Filters' && n !== 'Filter' && /Ids$/.test(n) && model.shapes[m.shape]?.type === 'list');
       if (ids.length !== 1) throw new Error(`model: ${action}: cannot tell which member "${sentence[1]}" means`);
       exclusive.push({ a: 'MaxResults', b: inputName(ids[0]![0], ids[0]![1]), documentation: sentence[0].trim() });
     }

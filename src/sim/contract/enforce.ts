@@ -38,6 +38,10 @@ export const ID_PARAMS: Readonly<Record<string, { readonly prefix: string; reado
   NetworkInterfaceId: { prefix: 'eni', code: 'InvalidNetworkInterfaceId.Malformed' },
   SubnetId: { prefix: 'subnet', code: 'InvalidSubnetID.Malformed' },
   VpcId: { prefix: 'vpc', code: 'InvalidVpcID.Malformed' },
+  // "NatGatewayMalformed: The specified NAT gateway ID is not formed
+  // correctly. Ensure that you specify the NAT gateway ID in the form
+  // nat-xxxxxxxxxxxxxxxxx." (the error-code list above).
+  NatGatewayId: { prefix: 'nat', code: 'NatGatewayMalformed' },
 };
 
 /** The simulator-limit answer for a documented filter this simulator does not model. */

@@ -75,4 +75,11 @@ test('the model facts the daemon depends on are in the contract', () => {
   // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html
   const dni = EC2_CONTRACT.actions.DescribeNetworkInterfaces!;
   assert.ok(dni.filters!.includes('attachment.instance-id') && dni.filters!.includes('network-interface-id'));
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNatGateways.html
+  const dng = EC2_CONTRACT.actions.DescribeNatGateways!;
+  assert.deepEqual(dng.filters, ['nat-gateway-id', 'state', 'subnet-id', 'tag:<key>', 'tag-key', 'vpc-id']);
+  assert.deepEqual(dng.maxResults, { min: 5, max: 1000, from: 'shape' });
+  assert.ok('NatGatewayId.N' in dng.params && dng.exclusive === undefined);
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html
+  assert.ok('NatGatewayId' in EC2_CONTRACT.actions.CreateRoute!.params && 'NatGatewayId' in EC2_CONTRACT.actions.ReplaceRoute!.params);
 });

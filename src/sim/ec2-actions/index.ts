@@ -2,6 +2,7 @@
 import { describeInstanceAttribute, modifyInstanceAttribute, modifyNetworkInterfaceAttribute } from './attributes.js';
 import { describeInstanceStatus } from './instance-status.js';
 import { describeInstances, runInstances, startInstances, stopInstances, terminateInstances } from './instances.js';
+import { createNatGateway, deleteNatGateway, describeNatGateways } from './nat-gateways.js';
 import { describeNetworkInterfaces } from './network-interfaces.js';
 import { associateRouteTable, createRouteTable, describeRouteTables, disassociateRouteTable } from './route-tables.js';
 import { createRoute, deleteRoute, replaceRoute } from './routes.js';
@@ -34,6 +35,9 @@ export const ACTIONS: ReadonlyMap<string, ActionDef> = new Map(
     createSubnet,
     describeVpcs,
     describeSubnets,
+    createNatGateway,
+    deleteNatGateway,
+    describeNatGateways,
   ].map((a) => [a.name, a]),
 );
 

@@ -89,6 +89,7 @@ function render(state: Ec2State, t: RouteTable, routes: Iterable<Route>, viewOf:
       gatewayId: v.gatewayId,
       instanceId: v.instanceId,
       instanceOwnerId: v.instanceOwnerId,
+      natGatewayId: v.natGatewayId,
       networkInterfaceId: v.networkInterfaceId,
       origin: v.origin,
       state: v.state,

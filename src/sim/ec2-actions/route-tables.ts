@@ -23,8 +23,8 @@ const none = (): readonly string[] => [];
 
 /**
  * DescribeRouteTables filters: every name AWS documents for the action.
- * Those on targets the simulator does not model (NAT and transit gateways,
- * peering, egress-only gateways, prefix-list destinations) match no table.
+ * Those on targets the simulator does not model (transit gateways, peering,
+ * egress-only gateways, prefix-list destinations) match no table.
  */
 export const routeTableFilters: FilterSet<Row, Ec2State> = {
   action: 'DescribeRouteTables',
@@ -46,7 +46,7 @@ export const routeTableFilters: FilterSet<Row, Ec2State> = {
     'route.gateway-id': routeField('gatewayId'),
     'route.state': routeField('state'),
     'route.origin': routeField('origin'),
-    'route.nat-gateway-id': none,
+    'route.nat-gateway-id': routeField('natGatewayId'),
     'route.transit-gateway-id': none,
     'route.vpc-peering-connection-id': none,
     'route.egress-only-internet-gateway-id': none,

@@ -1,6 +1,6 @@
 // CreateRoute, ReplaceRoute, DeleteRoute. Exactly one destination (IPv4 or
 // IPv6) and, for create/replace, exactly one target. Targets this simulator
-// does not model (NAT gateways, peering, ...) are refused rather than ignored.
+// does not model (peering, transit gateways, ...) are refused rather than ignored.
 import { Ec2Error, missing } from '../errors.js';
 import type { Query } from '../query.js';
 import type { TargetInput } from '../ops/types.js';
@@ -8,9 +8,8 @@ import type { ActionDef } from './types.js';
 import { ok } from './types.js';
 import { prepareCreateRoute, prepareDeleteRoute, prepareReplaceRoute } from '../ops/routes.js';
 
-const MODELLED_TARGETS = ['InstanceId', 'NetworkInterfaceId', 'GatewayId'] as const;
+const MODELLED_TARGETS = ['InstanceId', 'NetworkInterfaceId', 'GatewayId', 'NatGatewayId'] as const;
 const OTHER_TARGETS = [
-  'NatGatewayId',
   'VpcPeeringConnectionId',
   'TransitGatewayId',
   'LocalGatewayId',
@@ -50,6 +49,7 @@ function target(q: Query): TargetInput {
     instanceId: q.str('InstanceId'),
     networkInterfaceId: q.str('NetworkInterfaceId'),
     gatewayId: q.str('GatewayId'),
+    natGatewayId: q.str('NatGatewayId'),
   };
 }
 

@@ -2,7 +2,7 @@
 // source/destination check of instances and their interfaces.
 import { Ec2Error, multipleInterfaces } from '../errors.js';
 import { macFor } from '../ids.js';
-import type { Instance, InstanceStateName, Tags } from '../model.js';
+import { noSignals, type Instance, type InstanceStateName, type Tags } from '../model.js';
 import type { Who } from '../mutations.js';
 import type { Ec2State } from '../state.js';
 import type { Apply } from './types.js';
@@ -132,6 +132,7 @@ export function prepareRun(
         imageId: spec.imageId,
         instanceType: spec.instanceType,
         reservationId,
+        signals: noSignals(),
       };
       s.addInstance(inst);
       s.record({ kind: 'instance', ...who, instanceId: id, before: null, after: { state: 'pending' } });

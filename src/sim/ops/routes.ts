@@ -16,8 +16,17 @@ function parseDest(value: string, param: string): Cidr {
   return c;
 }
 
-/** Resolves exactly one target into an interface or gateway in the table's VPC. */
+/** Resolves exactly one target into an interface, internet gateway or NAT gateway in the table's VPC. */
 function resolveTarget(s: Ec2State, table: RouteTable, t: TargetInput): RouteTarget {
+  if (t.natGatewayId !== undefined) {
+    // Unknown (or deleted): InvalidNatGatewayID.NotFound, "The natGateway ID
+    // 'nat-…' does not exist", as AWS answered CreateRoute in
+    // https://github.com/boto/boto3/issues/779.
+    const g = s.natGateways.get(t.natGatewayId);
+    if (g === undefined || g.state === 'deleted') throw notFound('natGateway', 'InvalidNatGatewayID.NotFound', t.natGatewayId);
+    sameNetwork(table, g.vpcId, g.id);
+    return { kind: 'nat', natGatewayId: g.id };
+  }
   if (t.instanceId !== undefined) {
     const inst = s.instance(t.instanceId);
     const attached = s.attachedEnis(inst);
@@ -34,6 +43,14 @@ function resolveTarget(s: Ec2State, table: RouteTable, t: TargetInput): RouteTar
     return { kind: 'eni', eniId: eni.id, instanceId: eni.attachment?.instanceId };
   }
   const gw = t.gatewayId ?? '';
+  const nat = s.natGateways.get(gw);
+  // A NAT gateway named in GatewayId: "invalid value for parameter
+  // gateway-id: nat-…" (AWS's answer quoted in
+  // https://github.com/ansible-collections/amazon.aws/issues/2631); a deleted
+  // one is InvalidGatewayID.NotFound like any unknown gateway
+  // (https://github.com/devopsacademyau/academy/pull/906).
+  if (nat !== undefined && nat.state !== 'deleted')
+    throw new Ec2Error('InvalidParameterValue', `invalid value for parameter gateway-id: ${gw}`);
   const igw = s.igws.get(gw);
   if (igw === undefined) throw notFound('gateway', 'InvalidGatewayID.NotFound', gw);
   if (igw.vpcId !== table.vpcId)

@@ -10,4 +10,5 @@ export interface TargetInput {
   readonly instanceId?: string | undefined;
   readonly networkInterfaceId?: string | undefined;
   readonly gatewayId?: string | undefined;
+  readonly natGatewayId?: string | undefined;
 }

@@ -2,16 +2,19 @@
 // Regenerate: npm run gen-ec2-contract (needs Debian's python3-botocore).
 import type { Ec2Contract } from '../types.js';
 import { AssociateRouteTable } from './associate-route-table.js';
+import { CreateNatGateway } from './create-nat-gateway.js';
 import { CreateRoute } from './create-route.js';
 import { CreateRouteTable } from './create-route-table.js';
 import { CreateSubnet } from './create-subnet.js';
 import { CreateTags } from './create-tags.js';
 import { CreateVpc } from './create-vpc.js';
+import { DeleteNatGateway } from './delete-nat-gateway.js';
 import { DeleteRoute } from './delete-route.js';
 import { DeleteTags } from './delete-tags.js';
 import { DescribeInstanceAttribute } from './describe-instance-attribute.js';
 import { DescribeInstanceStatus } from './describe-instance-status.js';
 import { DescribeInstances } from './describe-instances.js';
+import { DescribeNatGateways } from './describe-nat-gateways.js';
 import { DescribeNetworkInterfaces } from './describe-network-interfaces.js';
 import { DescribeRouteTables } from './describe-route-tables.js';
 import { DescribeSubnets } from './describe-subnets.js';
@@ -37,16 +40,19 @@ export const EC2_CONTRACT: Ec2Contract = {
  protocolParams: ["Action","Version"],
  actions: {
   AssociateRouteTable,
+  CreateNatGateway,
   CreateRoute,
   CreateRouteTable,
   CreateSubnet,
   CreateTags,
   CreateVpc,
+  DeleteNatGateway,
   DeleteRoute,
   DeleteTags,
   DescribeInstanceAttribute,
   DescribeInstanceStatus,
   DescribeInstances,
+  DescribeNatGateways,
   DescribeNetworkInterfaces,
   DescribeRouteTables,
   DescribeSubnets,
