@@ -209,12 +209,16 @@ export function remoteWatchFor(route: RouteSpec, existing: RouteView | undefined
 /**
  * A change of a route whose own write of moments ago the read does not show
  * yet is held (OWN_WRITE_UNSEEN) until the read shows it or the window ends:
- * the read may only be stale (see own-writes.ts).
+ * the read may only be stale (see own-writes.ts). A decision of no change on
+ * such a read is looked at again when the window ends.
  */
 export function holdForUnseenWrite(d: Decision, key: string, input: PlanInput): Decision {
   const until = input.unseenWrites?.[key];
   const holdMs = until !== undefined && input.now !== undefined ? until - input.now : 0;
-  if (d.action === 'none' || holdMs <= 0) return d;
+  if (holdMs <= 0) return d;
+  // No change planned on a read that may be stale: look again when the window ends (a route we deleted
+  // and must create again, seen here as still ours, would otherwise wait for the next poll).
+  if (d.action === 'none') return d.retryAfterMs !== undefined ? d : { ...d, retryAfterMs: holdMs };
   return {
     action: 'none',
     reason: Reason.OwnWriteUnseen,

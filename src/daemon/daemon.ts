@@ -22,7 +22,7 @@ import { HealthSupervisor, decideBoundMs, type CheckEntry, type HealthSource } f
 import { MetricsView } from './metrics-view.js';
 import { Reconciler, type PassResult } from './reconciler.js';
 import { RouteMemory } from './route-memory.js';
-import { Scheduler, type LoopBeat } from './scheduler.js';
+import { Scheduler, safeBeat, type LoopBeat } from './scheduler.js';
 import { changeRecords, routeStates, type DaemonView, type DrainControl, type RouteChange, type RouteState } from './view.js';
 
 export type { PassResult } from './reconciler.js';
@@ -106,7 +106,7 @@ export class Daemon implements DaemonView, DrainControl {
       config: () => this.config,
       identity: opts.identity,
       values: this.values,
-      ec2: onBeat !== undefined ? stepping(opts.ec2, () => onBeat({ kind: 'step' })) : opts.ec2,
+      ec2: onBeat !== undefined ? stepping(opts.ec2, () => safeBeat(onBeat, { kind: 'step' })) : opts.ec2,
       log: opts.log,
       clock: this.clock,
       health: this.health,

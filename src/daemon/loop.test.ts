@@ -148,18 +148,51 @@ describe('the loop with fake checks and a fake clock', () => {
     assert.equal(routeNow(), 'eni-a');
   });
 
+  test('stopping during the rank delay: no re-read and no write (a backup must not cut its delay short and write first)', async () => {
+    const { ec2, clock, health, daemon, routeNow, reads } = setup(BACKUP, [to('eni-b', 'i-0000000b')]);
+    health.remote = { peer: { '127.0.1.11': { healthy: true, decided: true } } };
+    await daemon.pass();
+    clock.t += 5000;
+    health.remote = { peer: { '127.0.1.11': failing([clock.t - 300, clock.t - 200, clock.t - 100]) } };
+    const stop = new AbortController();
+    daemon.startChecks(stop.signal);
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = (ms: number) => {
+      stop.abort(); // SIGTERM arrives while the backup waits its rank delay
+      return sleep(ms);
+    };
+    const before = reads();
+    const r = await daemon.pass();
+    assert.deepEqual(r.outcomes, []);
+    assert.equal(reads() - before, 1, 'the full read only, no re-read');
+    assert.deepEqual(ec2.calls.filter((c) => c === 'ReplaceRoute'), []);
+    assert.equal(routeNow(), 'eni-b');
+  });
+
+  test('no change planned on a read that may not show our write yet: looked at again when the window ends', async () => {
+    const { ec2, health, daemon, routeNow } = setup('', []);
+    assert.deepEqual((await daemon.pass()).outcomes.map((o) => o.action.action), ['create']);
+    health.checks = { up: { healthy: false, decided: true } };
+    assert.deepEqual((await daemon.pass()).outcomes.map((o) => o.action.action), ['delete']);
+    // The check recovers at once, but reads still show our route (the delete not visible yet).
+    health.checks = { up: { healthy: true, decided: true } };
+    ec2.staleReads = 5;
+    const r = await daemon.pass();
+    assert.equal(r.plan?.actions[0]?.reason, 'OWNED', 'the stale read shows the route as ours');
+    assert.ok((r.plan?.actions[0]?.retryAfterMs ?? 0) > 0, 'but the planner asks to look again when the own-write window ends');
+    assert.equal(routeNow(), undefined);
+  });
+
   test('hold-down: the scheduler wakes when it ends, not at the next poll, and the primary then takes the route', async () => {
-    const { ec2, clock, health, daemon, routeNow } = setup('', [to('eni-b', 'i-0000000b')], 30);
+    const { clock, health, daemon, routeNow } = setup('', [to('eni-b', 'i-0000000b')], 30);
     health.healthySince = { up: clock.t };
     const ac = new AbortController();
     const reasons: string[] = [];
-    ec2.onDescribe = (n) => {
-      if (n >= 3) ac.abort();
-    };
     const orig = daemon.pass.bind(daemon);
     daemon.pass = async (...a) => {
       const r = await orig(...a);
       reasons.push(...(r.plan?.actions.map((x) => x.reason) ?? []));
+      if (reasons.length >= 2) ac.abort();
       return r;
     };
     await daemon.run(ac.signal);

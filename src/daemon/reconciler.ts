@@ -92,6 +92,9 @@ export class Reconciler {
       return { ok: false, outcomes: [], error: e.message };
     }
     this.d.errors.clear('internal:');
+    // Stopping (SIGTERM during the rank delay or the re-read): routes stay as they are; a backup that cut
+    // its rank delay short must not write ahead of the others.
+    if (apply && this.d.signal.aborted) return { ok: true, plan: p, outcomes: [], world };
     this.d.health.setRemoteTargets(p.remoteTargets);
     for (const prob of p.problems) this.d.errors.report(`plan:${prob.code}:${prob.tableName}`, { code: prob.code, table: prob.tableName }, prob.message);
     if (p.problems.length === 0) this.d.errors.clear('plan:');
@@ -157,11 +160,13 @@ export class Reconciler {
     const step = confirmStep(p, this.d.identity.instanceId, plannedOnCache);
     if (step.risky.length === 0) return { plan: p, world };
     if (step.delayMs > 0) await this.d.clock.sleep(step.delayMs, this.d.signal);
+    if (this.d.signal.aborted) return { plan: p, world };
     const config = this.d.config();
     const fresh = await readWorld(this.d.ec2, config, this.d.identity, this.cache, { allVpcs: config.allVpcs, routeTableIds: step.routeTableIds });
     this.d.memory.seen(fresh.tables, fresh.owners, false, managedCidrs(config), this.d.clock.now());
     const tables = world.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
-    const confirmed: World = { ...world, ...fresh, tables };
+    // The re-read asked only about the owners of its tables: the others' facts stay those of the full read.
+    const confirmed: World = { ...world, ...fresh, owners: { ...world.owners, ...fresh.owners }, tables };
     this.world = confirmed;
     const { plan: merged, dropped } = mergeConfirmed(p, this.planOn(confirmed), step.risky);
     for (const { first: a, now } of dropped)

@@ -72,6 +72,11 @@ export class Scheduler {
 
   constructor(private readonly d: SchedulerDeps) {}
 
+  /** Tells onBeat; a listener's failure never stops the loop. */
+  private beat(b: LoopBeat): void {
+    safeBeat(this.d.onBeat, b);
+  }
+
   /** Brings the next pass forward (coalesced). */
   kick(): void {
     this.kicked = true;
@@ -87,9 +92,9 @@ export class Scheduler {
     try {
       while (!signal.aborted) {
         this.kicked = false;
-        this.d.onBeat?.({ kind: 'pass' });
+        this.beat({ kind: 'pass' });
         const r = await this.d.pass(fromKick);
-        this.d.onBeat?.({ kind: 'passed', result: r });
+        this.beat({ kind: 'passed', result: r });
         if (signal.aborted) break;
         const failed = passFailed(r);
         failures = failed ? failures + 1 : 0;
@@ -107,7 +112,7 @@ export class Scheduler {
         });
         this.wake = new AbortController();
         if (!this.kicked) {
-          this.d.onBeat?.({ kind: 'idle', ms });
+          this.beat({ kind: 'idle', ms });
           await this.d.clock.sleep(ms, this.wake.signal);
         }
         this.wake = undefined;
@@ -117,5 +122,14 @@ export class Scheduler {
     } finally {
       signal.removeEventListener('abort', stop);
     }
+  }
+}
+
+/** Calls `onBeat` with `b`; what it throws is dropped (the watchdog's notifier must never break a pass or the loop). */
+export function safeBeat(onBeat: ((b: LoopBeat) => void) | undefined, b: LoopBeat): void {
+  try {
+    onBeat?.(b);
+  } catch {
+    // the notifier logs its own failures
   }
 }

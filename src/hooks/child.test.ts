@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { childEnv, isAwsVariable, launchChild, parseHeldCaps } from './child.js';
+import { childEnv, dropArg, isAwsVariable, launchChild, parseHeldCaps } from './child.js';
 import { runArgv } from './run-argv.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'awsn-child-'));
@@ -138,8 +138,15 @@ describe('no inherited capabilities', () => {
     const l = launchChild(['sh', '-c', 'x'], { caps: { ambient: 0x2000n, inheritable: 0x2000n }, setprivPaths: ['/usr/bin/setpriv'] });
     assert.ok('file' in l, JSON.stringify(l));
     assert.equal(l.file, '/usr/bin/setpriv');
-    assert.deepEqual(l.args.slice(0, 3), ['--inh-caps=-all', '--ambient-caps=-all', '--']);
+    assert.deepEqual(l.args.slice(0, 3), ['--inh-caps=-net_raw', '--ambient-caps=-net_raw', '--']);
     assert.match(l.args[3] ?? '', /\/sh$/);
+  });
+
+  test('the capabilities held are dropped by name (old setpriv refuses -all on newer kernels); -all only for one it cannot name', () => {
+    assert.equal(dropArg({ ambient: 0x2000n, inheritable: 0n }), '-net_raw');
+    assert.equal(dropArg({ ambient: 0x1000n, inheritable: 0x2001n }), '-chown,-net_admin,-net_raw');
+    assert.equal(dropArg({ ambient: 1n << 40n, inheritable: 0n }), '-checkpoint_restore');
+    assert.equal(dropArg({ ambient: 1n << 45n, inheritable: 0n }), '-all');
   });
 
   test('without setpriv, a child that would inherit capabilities is not started (fail closed)', () => {

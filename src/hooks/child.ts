@@ -10,7 +10,7 @@
 //    `pass_capabilities`). When the daemon holds ambient (or inheritable)
 //    capabilities — the unit grants CAP_NET_RAW as an ambient one for ping —
 //    the program is started through `setpriv` (util-linux), which clears both
-//    sets before it executes it. Node cannot change its capabilities itself;
+//    sets (naming each capability held) before it executes it. Node cannot change its capabilities itself;
 //    without setpriv the child is not started at all.
 import { lstatSync, readFileSync } from 'node:fs';
 import type { ChildInherit } from '../config/model.js';
@@ -110,7 +110,36 @@ export function launchChild(argv: readonly string[], opts: ChildOptions = {}): C
         `the daemon holds capabilities a child would inherit (CapAmb ${hex(caps.ambient)}, CapInh ${hex(caps.inheritable)}) and no trusted setpriv ` +
         `(util-linux) at ${(opts.setprivPaths ?? SETPRIV_PATHS).join(' or ')} to drop them; not running ${found.path}`,
     };
-  return { file: setpriv, args: ['--inh-caps=-all', '--ambient-caps=-all', '--', found.path, ...rest], env };
+  const drop = dropArg(caps);
+  return { file: setpriv, args: [`--inh-caps=${drop}`, `--ambient-caps=${drop}`, '--', found.path, ...rest], env };
+}
+
+/** Capability names by number (linux/capability.h), as setpriv spells them. */
+const CAP_NAMES = [
+  'chown', 'dac_override', 'dac_read_search', 'fowner', 'fsetid', 'kill', 'setgid', 'setuid', 'setpcap', 'linux_immutable',
+  'net_bind_service', 'net_broadcast', 'net_admin', 'net_raw', 'ipc_lock', 'ipc_owner', 'sys_module', 'sys_rawio', 'sys_chroot', 'sys_ptrace',
+  'sys_pacct', 'sys_admin', 'sys_boot', 'sys_nice', 'sys_resource', 'sys_time', 'sys_tty_config', 'mknod', 'lease', 'audit_write',
+  'audit_control', 'setfcap', 'mac_override', 'mac_admin', 'syslog', 'wake_alarm', 'block_suspend', 'audit_read', 'perfmon', 'bpf',
+  'checkpoint_restore',
+];
+
+/**
+ * setpriv's argument that clears the capabilities held: each one by name
+ * (`-net_raw`), not `-all`, which setpriv before util-linux 2.37 refuses
+ * ("libcap-ng is too old for all caps") on a kernel newer than the one it was
+ * built for — Ubuntu 20.04 on AWS's kernels, for one. `-all` only for a
+ * capability this table does not name.
+ */
+export function dropArg(caps: HeldCaps): string {
+  const bits = caps.ambient | caps.inheritable;
+  const names: string[] = [];
+  for (let i = 0; bits >> BigInt(i) !== 0n; i++) {
+    if (((bits >> BigInt(i)) & 1n) === 0n) continue;
+    const name = CAP_NAMES[i];
+    if (name === undefined) return '-all';
+    names.push(`-${name}`);
+  }
+  return names.length === 0 ? '-all' : names.join(',');
 }
 
 function exists(path: string): boolean {

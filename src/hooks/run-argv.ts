@@ -8,7 +8,7 @@ import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { timerDelay } from '../timers.js';
-import { launchChild } from './child.js';
+import { launchChild, type ChildLaunch } from './child.js';
 import type { ChildInherit } from '../config/model.js';
 
 export interface RunArgvOptions {
@@ -117,10 +117,17 @@ export function runArgv(argv: readonly string[], opts: RunArgvOptions): Promise<
   if (file === undefined || file === '') return Promise.resolve(result({ spawnError: 'EMPTY_ARGV' }));
   if (opts.signal?.aborted === true) return Promise.resolve(result({ aborted: true }));
 
-  const launch =
-    opts.privileged === true
-      ? { file, args, env: { ...process.env, ...opts.env } }
-      : launchChild(argv, { ...(opts.env !== undefined ? { env: opts.env } : {}), ...(opts.inherit !== undefined ? { inherit: opts.inherit } : {}), ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+  let launch: ChildLaunch;
+  try {
+    launch =
+      opts.privileged === true
+        ? { file, args, env: { ...process.env, ...opts.env } as Record<string, string> }
+        : launchChild(argv, { ...(opts.env !== undefined ? { env: opts.env } : {}), ...(opts.inherit !== undefined ? { inherit: opts.inherit } : {}), ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+  } catch (e) {
+    // Looking the program up can throw (the working directory removed: process.cwd() fails); a hook
+    // never rejects.
+    return Promise.resolve(result({ spawnError: errorCode(e) }));
+  }
   if ('error' in launch) return Promise.resolve(result({ spawnError: launch.error, ...(launch.detail !== undefined ? { spawnDetail: launch.detail } : {}) }));
 
   let child: ChildProcessByStdio<null, Readable, Readable>;
