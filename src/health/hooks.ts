@@ -77,3 +77,28 @@ export async function runCheckHook(
 function tailLines(text: string, lines = 5): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
+
+/**
+ * Runs tasks one at a time, in order. A task still waiting when a newer one
+ * is pushed is skipped (`onSkip`): only the latest transition's hook runs.
+ * Never rejects: a task's failure goes to `onError` and the queue goes on.
+ */
+export class LatestOnlyQueue {
+  private chain: Promise<void> = Promise.resolve();
+  private gen = 0;
+
+  push(task: () => Promise<void>, onSkip: () => void, onError: (err: unknown) => void): void {
+    const gen = ++this.gen;
+    this.chain = this.chain
+      .then(async () => {
+        if (gen !== this.gen) return onSkip();
+        await task();
+      })
+      .catch(onError);
+  }
+
+  /** Resolves when every task pushed so far has run or been skipped. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+}

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { CheckSpec } from '../config/index.js';
-import { hookName, runCheckHook } from './hooks.js';
+import { LatestOnlyQueue, hookName, runCheckHook } from './hooks.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { createProbe } from './probes/index.js';
@@ -50,9 +50,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   private inFlight: InFlight | undefined;
   private probeAc = new AbortController();
   private inFlightDone: Promise<void> = Promise.resolve();
-  private hookChain: Promise<unknown> = Promise.resolve();
-  /** Counts the transitions whose hook was queued; only the newest queued one runs. */
-  private hookGen = 0;
+  private readonly hookQueue = new LatestOnlyQueue();
 
   constructor(
     readonly spec: CheckSpec,
@@ -154,7 +152,7 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
   /** Resolves once nothing started by this check is still running (after stop(): the probe and hooks have ended). */
   async settled(): Promise<void> {
     await this.inFlightDone;
-    await this.hookChain;
+    await this.hookQueue.settled();
   }
 
   snapshot(): CheckSnapshot {
@@ -305,25 +303,18 @@ export class HealthCheck extends EventEmitter<HealthCheckEvents> {
     if (argv === undefined || argv.length === 0) return;
     const event = { check: this.name, destination: this.destination, from: e.from, to: e.to, detail: e.result.detail };
     const signal = this.life.signal;
-    // Coalesced: a transition that is still waiting for an earlier hook when a newer one comes is
-    // dropped, so a flapping check runs the hook of its latest state, not a late backlog.
-    const gen = ++this.hookGen;
-    this.hookChain = this.hookChain.then(async () => {
-      if (signal.aborted) return;
-      if (gen !== this.hookGen) {
-        this.log.info({ check: this.name, destination: this.destination, hook: hookName(e.to) }, 'health check hook skipped: a later transition superseded it');
-        return;
-      }
-      const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, { ...hooks, ...(this.spec.inherit !== undefined ? { inherit: this.spec.inherit } : {}) }, signal);
-      this.notify('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
-    });
-    // runCheckHook is meant never to reject; if it does anyway, log it and keep the chain alive, so
-    // later hooks still run and settled() still resolves.
-    this.hookChain = this.hookChain.catch((err: unknown) => {
-      this.log.error(
-        { check: this.name, destination: this.destination, hook: hookName(e.to), code: 'HOOK_INTERNAL', err: err instanceof Error ? (err.stack ?? err.message) : String(err) },
-        'health check hook could not be run',
-      );
-    });
+    // Coalesced: a transition still waiting for an earlier hook when a newer one comes is dropped, so a
+    // flapping check runs the hook of its latest state, not a late backlog.
+    const fields = { check: this.name, destination: this.destination, hook: hookName(e.to) };
+    this.hookQueue.push(
+      async () => {
+        if (signal.aborted) return;
+        const result = await runCheckHook(argv, event, this.spec.hookTimeout * 1000, this.log, { ...hooks, ...(this.spec.inherit !== undefined ? { inherit: this.spec.inherit } : {}) }, signal);
+        this.notify('hook', { name: this.name, destination: this.destination, hook: hookName(e.to), result });
+      },
+      () => this.log.info(fields, 'health check hook skipped: a later transition superseded it'),
+      // runCheckHook is meant never to reject; if it does anyway, it is logged and later hooks still run.
+      (err) => this.log.error({ ...fields, code: 'HOOK_INTERNAL', err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'health check hook could not be run'),
+    );
   }
 }

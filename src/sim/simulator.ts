@@ -2,8 +2,7 @@
 // IMDS listener per instance, all on loopback. `startSimulator` is what the
 // `awsnycast sim` command, the integration tests, the end-to-end tests and
 // the benchmarks use.
-import { stringify } from 'yaml';
-import { formatHostPort, isLoopbackIp, parseHostPort } from '../net/address.js';
+import { formatHostPort } from '../net/address.js';
 import { adminHandler } from './admin.js';
 import { buildState } from './build-state.js';
 import { realClock, type Clock } from './clock.js';
@@ -12,19 +11,10 @@ import { RenderCache } from './ec2-actions/render-cache.js';
 import { Ec2Server, readBody, Listener, type Ec2Backend } from './ec2-server.js';
 import { Faults, type DeepPartial, type FaultSettings } from './faults.js';
 import { ImdsServer } from './imds-server.js';
-import { Ec2Error } from './errors.js';
 import type { SpotAction, StatusValue, TargetLifecycleState } from './model.js';
 import { queryMutations, type Mutation, type MutationQuery } from './mutations.js';
-import {
-  addScheduledEvent,
-  clearScheduledEvents,
-  deleteInterface,
-  detachInterface,
-  setInstanceStatus,
-  setRebalanceRecommendation,
-  setSpotInterruption,
-  setTargetLifecycleState,
-} from './ops/admin.js';
+import { deleteInterface, detachInterface, setInstanceStatus } from './ops/admin.js';
+import * as signalAdmin from './signal-admin.js';
 import { prepareStart, prepareStop, prepareTerminate } from './ops/instances.js';
 import { RequestLog, type RecordedRequest } from './requests.js';
 import type {
@@ -37,11 +27,11 @@ import type {
   SimulatorOptions,
   StateChange,
 } from './simulator-api.js';
-import { defaultDescription, rebalanceDoc, scheduledEventView, spotInstanceActionDoc } from './signals.js';
 import { instanceInfos, natGatewaySnapshots, routeTableSnapshots } from './snapshots.js';
 import type { Ec2State } from './state.js';
 import type { Timing } from './timing.js';
-import { loadWorldFile, parseWorld, type World } from './world.js';
+import type { World } from './world.js';
+import { parseListen, resolveWorld } from './options.js';
 
 export type {
   InstanceInfo,
@@ -56,25 +46,6 @@ export type {
   StateChange,
 } from './simulator-api.js';
 export type { MutationQuery } from './mutations.js';
-
-function parseListen(s: string | undefined, what: string): { host: string; port: number } {
-  const text = s ?? '127.0.0.1:0';
-  // A bare address (`127.0.0.2`, `::1`) takes any free port; IPv6 with a port is `[::1]:PORT`.
-  const hp = parseHostPort(text, { defaultPort: 0 });
-  if (hp === undefined) throw Object.assign(new Error(`${what}: expected HOST:PORT, got ${text}`), { code: 'SIM_LISTEN' });
-  // An IP literal in 127.0.0.0/8 or ::1; host names (even `localhost`) are refused.
-  if (!isLoopbackIp(hp.host))
-    throw Object.assign(new Error(`${what}: the simulator listens on loopback only (127.0.0.0/8, ::1), got ${text}`), {
-      code: 'SIM_LISTEN',
-    });
-  return hp;
-}
-
-function resolveWorld(w: SimulatorOptions['world']): World {
-  if (typeof w === 'string') return loadWorldFile(w);
-  if ('yaml' in w && typeof w.yaml === 'string') return parseWorld(w.yaml);
-  return parseWorld(stringify(w), '<world object>');
-}
 
 class Sim implements Simulator {
   private backend: Ec2Backend;
@@ -197,47 +168,20 @@ class Sim implements Simulator {
     return natGatewaySnapshots(this.backend.state);
   }
 
-  /** Wall-clock ms of a moment: its ISO `time`, or `inMs` (default `defaultMs`) from now. */
-  private wallOf(m: MomentInput, defaultMs: number): number {
-    return m.time !== undefined ? Date.parse(m.time) : this.clock.wall() + (m.inMs ?? defaultMs);
-  }
   setSpotInterruption(id: string, notice: (MomentInput & { readonly action?: SpotAction }) | null): { action: SpotAction; time: string } | null {
-    const s = this.backend.state;
-    // "a warning that is issued two minutes before Amazon EC2 stops or terminates your Spot Instance"
-    const n = notice !== null ? { action: notice.action ?? 'terminate', timeWall: this.wallOf(notice, 120_000) } : null;
-    setSpotInterruption(s, id, n, { action: 'admin:spot-interruption', caller: 'admin' });
-    const doc = spotInstanceActionDoc(s.instance(id));
-    return doc !== undefined ? (JSON.parse(doc) as { action: SpotAction; time: string }) : null;
+    return signalAdmin.setSpotInterruption(this.backend.state, this.clock, id, notice);
   }
   setTargetLifecycleState(id: string, state: TargetLifecycleState | null): void {
-    setTargetLifecycleState(this.backend.state, id, state, { action: 'admin:target-lifecycle-state', caller: 'admin' });
+    signalAdmin.setTargetLifecycleState(this.backend.state, id, state);
   }
   addScheduledEvent(id: string, e: ScheduledEventInput): Record<string, string> {
-    const notBefore = this.wallOf(e, 0);
-    const added = addScheduledEvent(
-      this.backend.state,
-      id,
-      {
-        code: e.code,
-        description: e.description ?? defaultDescription(e.code),
-        notBeforeWall: notBefore,
-        notAfterWall: e.durationMs !== undefined ? notBefore + e.durationMs : undefined,
-      },
-      { action: 'admin:scheduled-event', caller: 'admin' },
-    );
-    return scheduledEventView(added);
+    return signalAdmin.addScheduledEvent(this.backend.state, this.clock, id, e);
   }
   clearScheduledEvents(id: string, eventId?: string): Record<string, string>[] {
-    const s = this.backend.state;
-    if (!clearScheduledEvents(s, id, eventId, { action: 'admin:scheduled-event', caller: 'admin' }))
-      throw new Ec2Error('InvalidInstanceEventID.NotFound', `The event ID '${eventId ?? ''}' does not exist for instance ${id}`);
-    return s.instance(id).signals.scheduledEvents.map(scheduledEventView);
+    return signalAdmin.clearScheduledEvents(this.backend.state, id, eventId);
   }
   setRebalanceRecommendation(id: string, notice: MomentInput | null): { noticeTime: string } | null {
-    const s = this.backend.state;
-    setRebalanceRecommendation(s, id, notice !== null ? this.wallOf(notice, 0) : null, { action: 'admin:rebalance-recommendation', caller: 'admin' });
-    const doc = rebalanceDoc(s.instance(id));
-    return doc !== undefined ? (JSON.parse(doc) as { noticeTime: string }) : null;
+    return signalAdmin.setRebalanceRecommendation(this.backend.state, this.clock, id, notice);
   }
   setTiming(timing: Partial<Timing>): Timing {
     const s = this.backend.state;
