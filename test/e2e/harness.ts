@@ -34,12 +34,12 @@ export async function untouchable(sim: Sim, ourVpc: string, managed: readonly st
 /**
  * The config both NAT instances run: their own AZ's private table as primary
  * (never_delete, hold_down 0), the other AZ's as backup; `head` goes first
- * (e.g. `status:` and `drain:` keys).
+ * (e.g. `status:` and `drain:` keys); `checkExtra` adds keys to the check (`, run_on_healthy: [...]`).
  */
-export function natPairConfig(head = '', pollTime = 1): string {
+export function natPairConfig(head = '', pollTime = 1, checkExtra = ''): string {
   return `poll_time: ${pollTime}
 ${head}healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3}
+  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3${checkExtra}}
 routetables:
   mine:
     find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}

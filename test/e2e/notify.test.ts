@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, afterEach, describe, test } from 'node:test';
 import { startProcess, stopProcess } from '../helpers/harness.js';
-import { Daemon, NAT_PAIR, ROOT, Scratch, Sim, sleep, waitFor } from './harness.js';
+import { Daemon, NAT_PAIR, ROOT, Scratch, Sim, natPairConfig, sleep, waitFor } from './harness.js';
 
 const LISTENER = join(ROOT, 'test/helpers/notify-listener.py');
 const HAVE = existsSync('/usr/bin/systemd-notify') || existsSync('/bin/systemd-notify');
@@ -108,18 +108,9 @@ const passMs = (status: string | undefined): number | undefined => {
   return m === null ? undefined : Number(m[1]);
 };
 
-/** A's config: its own AZ's table (primary) and the other's (backup); the check's hook writes its environment to `envFile`. */
-const config = (envFile: string, head = ''): string => `${head}poll_time: 1
-healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 0.2, rise: 2, fall: 3, run_on_healthy: [/bin/sh, -c, 'env > ${envFile}.tmp; mv ${envFile}.tmp ${envFile}']}
-routetables:
-  mine:
-    find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, never_delete: true, hold_down: 0}]
-  theirs:
-    find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: internet, if_unhealthy: true}]
-`;
+/** A's config (the NAT pair's); the check's hook writes its environment to `envFile`. */
+const config = (envFile: string, head = ''): string =>
+  natPairConfig(head, 1, `, run_on_healthy: [/bin/sh, -c, 'env > ${envFile}.tmp; mv ${envFile}.tmp ${envFile}']`);
 
 describe('systemd notifications (Type=notify) through a fake NOTIFY_SOCKET', { skip: HAVE ? false : 'systemd-notify is not installed (the systemd package)' }, () => {
   test('READY=1 after the first pass, STATUS= per pass, WATCHDOG=1 only while the loop makes progress, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 last', async (t) => {
