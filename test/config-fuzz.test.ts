@@ -131,9 +131,11 @@ describe('config fuzzing', () => {
       assert.ok(out.length > 0, c.name);
       assert.ok(out.length < MAX_OUTPUT, `${c.name}: ${out.length} bytes of problems`);
       assert.doesNotMatch(out, STACK, c.name);
-      assert.ok(Date.now() - t0 < 3000, `${c.name}: took ${Date.now() - t0} ms`);
+      // Bounds that catch a blow-up (an alias bomb expanded, a quadratic pass), far above the normal
+      // figures (300 cases in 5-7 s on the 2-core machine) so that a busy machine does not fail them.
+      assert.ok(Date.now() - t0 < 10_000, `${c.name}: took ${Date.now() - t0} ms`);
     }
-    assert.ok(Date.now() - started < 15_000, `in-process cases took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 90_000, `in-process cases took ${Date.now() - started} ms`);
   });
 
   test(`${VIA_CLI} mutated configs through \`awsnycast validate -f FILE\` exit 0 or 1 with a message and no stack trace (seed ${SEED})`, async () => {
