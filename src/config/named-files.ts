@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROUTE_HOOKS } from './model.js';
-import { readJudged, findProgram, trustProblem } from './permissions.js';
+import { readJudged, findProgram, trustProblem, trustProblemOrUnreadable } from './permissions.js';
 import type { PathSegment } from './problems.js';
 
 /** Bytes in a CA file (1 MiB); Debian's whole CA bundle is about 220 KB. */
@@ -86,12 +86,7 @@ export function programProblem(name: string, pathVar: string | undefined = proce
   if (name.includes('${')) return undefined;
   const found = findProgram(name, pathVar, cwd);
   if ('errno' in found) return undefined;
-  let why: string | undefined;
-  try {
-    why = trustProblem(found.path);
-  } catch (e) {
-    why = `cannot be checked (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
-  }
+  const why = trustProblemOrUnreadable(found.path);
   if (why === undefined) return undefined;
   return `program ${found.path}: ${why}; another user could change what runs as the daemon's user, so run, plan and check refuse it. ${FIX}`;
 }

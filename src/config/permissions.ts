@@ -63,6 +63,35 @@ export function trustProblem(file: string): string | undefined {
   return judge(file).problem;
 }
 
+/** trustProblem for a file about to be used: one that cannot be looked at is not trusted either. */
+export function trustProblemOrUnreadable(file: string): string | undefined {
+  try {
+    return trustProblem(file);
+  } catch (e) {
+    return `cannot be checked (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+}
+
+/**
+ * The first of `paths` (fixed places of a helper program such as setpriv or
+ * systemd-notify, never PATH) that exists and is trusted; else why each one
+ * that exists is not (empty when none exists).
+ */
+export function firstTrusted(paths: readonly string[]): { path: string } | { problems: string[] } {
+  const problems: string[] = [];
+  for (const p of paths) {
+    try {
+      lstatSync(p);
+    } catch {
+      continue;
+    }
+    const why = trustProblemOrUnreadable(p);
+    if (why === undefined) return { path: p };
+    problems.push(`${p}: ${why}`);
+  }
+  return { problems };
+}
+
 /** Reads an open file, never more than `maxBytes` (a pipe or /proc file reports size 0); undefined when it holds more. */
 export function readUpTo(fd: number, maxBytes: number): string | undefined {
   if (fstatSync(fd).size > maxBytes) return undefined;

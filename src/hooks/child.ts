@@ -12,9 +12,9 @@
 //    the program is started through `setpriv` (util-linux), which clears both
 //    sets (naming each capability held) before it executes it. Node cannot change its capabilities itself;
 //    without setpriv the child is not started at all.
-import { lstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { ChildInherit } from '../config/model.js';
-import { findProgram, trustProblem } from '../config/permissions.js';
+import { findProgram, firstTrusted, trustProblemOrUnreadable } from '../config/permissions.js';
 
 /** The rule: every variable whose name starts with AWS_ (in any case) stays with the daemon. */
 export function isAwsVariable(name: string): boolean {
@@ -94,7 +94,7 @@ export function launchChild(argv: readonly string[], opts: ChildOptions = {}): C
   const env = childEnv(opts.env, opts.inherit?.awsEnv === true);
   const found = findProgram(name, env.PATH, opts.cwd ?? process.cwd());
   if ('errno' in found) return { error: found.errno };
-  const why = problemOf(found.path);
+  const why = trustProblemOrUnreadable(found.path);
   if (why !== undefined)
     return {
       error: 'UNSAFE_PROGRAM',
@@ -102,8 +102,8 @@ export function launchChild(argv: readonly string[], opts: ChildOptions = {}): C
     };
   const caps = opts.caps ?? heldCaps();
   if (opts.inherit?.capabilities === true || (caps.ambient === 0n && caps.inheritable === 0n)) return { file: found.path, args: rest, env };
-  const setpriv = (opts.setprivPaths ?? SETPRIV_PATHS).find((p) => exists(p) && problemOf(p) === undefined);
-  if (setpriv === undefined)
+  const setpriv = firstTrusted(opts.setprivPaths ?? SETPRIV_PATHS);
+  if (!('path' in setpriv))
     return {
       error: 'NO_SETPRIV',
       detail:
@@ -111,7 +111,7 @@ export function launchChild(argv: readonly string[], opts: ChildOptions = {}): C
         `(util-linux) at ${(opts.setprivPaths ?? SETPRIV_PATHS).join(' or ')} to drop them; not running ${found.path}`,
     };
   const drop = dropArg(caps);
-  return { file: setpriv, args: [`--inh-caps=${drop}`, `--ambient-caps=${drop}`, '--', found.path, ...rest], env };
+  return { file: setpriv.path, args: [`--inh-caps=${drop}`, `--ambient-caps=${drop}`, '--', found.path, ...rest], env };
 }
 
 /** Capability names by number (linux/capability.h), as setpriv spells them. */
@@ -140,22 +140,4 @@ export function dropArg(caps: HeldCaps): string {
     names.push(`-${name}`);
   }
   return names.length === 0 ? '-all' : names.join(',');
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The trust judge's verdict; a file that vanished or cannot be looked at is not trusted either. */
-function problemOf(path: string): string | undefined {
-  try {
-    return trustProblem(path);
-  } catch (e) {
-    return `cannot be checked (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
-  }
 }

@@ -14,8 +14,7 @@
 // never piles up processes.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { lstatSync } from 'node:fs';
-import { trustProblem } from '../config/permissions.js';
+import { firstTrusted } from '../config/permissions.js';
 import type { Logger } from '../log/logger.js';
 
 /** What systemd told this process through its environment. */
@@ -52,23 +51,9 @@ export const SYSTEMD_NOTIFY_PATHS: readonly string[] = ['/usr/bin/systemd-notify
 
 /** The first of `paths` that exists and passes the trust rule (root-owned, not writable by others), or why none does. */
 export function findSystemdNotify(paths: readonly string[] = SYSTEMD_NOTIFY_PATHS): { path: string } | { problem: string } {
-  const problems: string[] = [];
-  for (const p of paths) {
-    try {
-      lstatSync(p);
-    } catch {
-      continue;
-    }
-    let why: string | undefined;
-    try {
-      why = trustProblem(p);
-    } catch (e) {
-      why = `cannot be checked (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
-    }
-    if (why === undefined) return { path: p };
-    problems.push(`${p}: ${why}`);
-  }
-  return { problem: problems.length > 0 ? `no trusted systemd-notify (${problems.join('; ')})` : `systemd-notify is not installed (looked for ${paths.join(', ')})` };
+  const found = firstTrusted(paths);
+  if ('path' in found) return found;
+  return { problem: found.problems.length > 0 ? `no trusted systemd-notify (${found.problems.join('; ')})` : `systemd-notify is not installed (looked for ${paths.join(', ')})` };
 }
 
 /** Where messages go: `send` queues one (KEY=VALUE lines). */
