@@ -189,7 +189,7 @@ export function decide(route: RouteSpec, existing: RouteView | undefined, input:
  * outage of this one). Undefined when the verdict is fresh or cannot be
  * judged (no timing known: acted on, as before).
  */
-export function staleVerdict(remote: CheckView, ownerSince: number | undefined): { fresh: number; waitMs: number } | undefined {
+function staleVerdict(remote: CheckView, ownerSince: number | undefined): { fresh: number; waitMs: number } | undefined {
   if (ownerSince === undefined || remote.failingRun === undefined || remote.fall === undefined) return undefined;
   const fresh = remote.failingRun.filter((t) => t >= ownerSince).length;
   if (fresh >= remote.fall) return undefined;

@@ -13,8 +13,6 @@ import type { PlanInput, RouteTableView } from './types.js';
 
 export { Reason } from './reasons.js';
 export type { ActionKind, CurrentRoute, Plan, PlannedAction, PlanProblem } from './reasons.js';
-export { describeTarget, isOurs, placeholderValues, routeKey, routeTarget } from './targets.js';
-export { staleVerdict } from './decide.js';
 
 export function plan(config: Config, input: PlanInput): Plan {
   const values = placeholderValues(input.identity);

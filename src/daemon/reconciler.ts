@@ -8,6 +8,7 @@ import type { PlaceholderValues } from '../config/values.js';
 import { confirmStep, mergeConfirmed } from '../core/confirm.js';
 import { withWrites } from '../core/own-writes.js';
 import { plan, type Plan, type PlannedAction } from '../core/plan.js';
+import { findRoute } from '../core/targets.js';
 import type { Identity, RouteTableView } from '../core/types.js';
 import { Ec2Error } from '../ec2/errors.js';
 import type { Ec2Port } from '../ec2/port.js';
@@ -179,8 +180,8 @@ export class Reconciler {
 
   /** The instance (or, failing that, the target) a route points at in `tables`. */
   private ownerIn(tables: readonly RouteTableView[], key: string): string | undefined {
-    const [rtb, cidr] = key.split(' ');
-    const r = tables.find((t) => t.id === rtb)?.routes.find((x) => x.destination === cidr);
+    const [rtb = '', cidr = ''] = key.split(' ');
+    const r = findRoute(tables, rtb, cidr);
     if (r === undefined) return undefined;
     const t = r.target;
     if (t.kind === 'interface') return t.instanceId ?? this.cache.interfaces.get(t.networkInterfaceId)?.instanceId ?? t.networkInterfaceId;
