@@ -34,7 +34,28 @@ export const DEFAULTS = {
   httpsPort: 443,
   httpPath: '/',
   httpMethod: 'GET',
+  handoffTimeout: 20,
+  /** watch_time when a route has peers or a fallback (otherwise 0: off). */
+  watchTime: 10,
+  lifecyclePoll: 5,
+  scheduledLead: 600,
 } as const;
+
+/** `peers:` of a route: running instances of our VPC whose tag `tagKey` is `tagValue` (placeholders allowed). */
+export interface PeersSpec {
+  readonly tagKey: string;
+  readonly tagValue: string;
+}
+
+/** `lifecycle:`: which of the instance's own metadata signals start a hand-off. Seconds for poll and scheduledLead. */
+export interface LifecycleSpec {
+  readonly poll: number;
+  readonly spotInterruption: boolean;
+  readonly targetLifecycle: boolean;
+  readonly scheduledEvents: boolean;
+  readonly scheduledLead: number;
+  readonly rebalance: boolean;
+}
 
 export interface TlsOptions {
   /** PEM text of the CA certificate(s) to trust; undefined = the system's roots. */
@@ -128,6 +149,10 @@ export interface RouteSpec {
   readonly holdDown: number;
   /** What its hooks inherit (top-level `pass_aws_env`, `pass_capabilities`); absent = nothing. */
   readonly inherit?: ChildInherit;
+  /** Who the route may be handed to when this instance drains or stops. */
+  readonly peers?: PeersSpec;
+  /** A NAT gateway id that carries the route while no instance can. */
+  readonly fallback?: string;
 }
 
 export interface RouteTableSpec {
@@ -154,4 +179,11 @@ export interface Config {
   readonly healthchecks: Readonly<Record<string, CheckSpec>>;
   readonly remoteHealthchecks: Readonly<Record<string, CheckSpec>>;
   readonly routeTables: readonly RouteTableSpec[];
+  /** On SIGTERM, hand routes off before exiting. */
+  readonly handoffOnStop: boolean;
+  /** Seconds the hand-off at stop may take. */
+  readonly handoffTimeout: number;
+  /** Seconds between re-reads of the tables we back up; 0 = off (resolved from the default rule). */
+  readonly watchTime: number;
+  readonly lifecycle: LifecycleSpec;
 }

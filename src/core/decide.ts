@@ -2,8 +2,9 @@
 // our checks, the owner's facts and its remote check stand, what to do and
 // why. Pure: no I/O, no clock (the time comes in PlanInput.now).
 import type { RouteSpec } from '../config/model.js';
+import { fallbackProblem, handoffChoice } from './handoff.js';
 import { Reason, type ActionKind } from './reasons.js';
-import { describeTarget, isOurs, routeTarget, type WantedTarget } from './targets.js';
+import { describeTarget, isOurs, placeholderValues, routeTarget, type WantedTarget } from './targets.js';
 import { GONE, GONE_CONFIRM_MS, type CheckView, type PlanInput, type RouteView } from './types.js';
 
 type Gate = 'healthy' | 'undecided' | 'unhealthy';
@@ -28,11 +29,28 @@ export interface Decision {
   retryAfterMs?: number;
   /** The owner IP a remote check must watch, if any. */
   watch?: string;
+  /** For a create or replace that does not point the route at our interface: the peer's interface or the fallback's id. */
+  target?: string;
 }
 
-/** Drained: never create or take over; withdraw our own routes (never_delete only with force). */
-function drained(route: RouteSpec, existing: RouteView | undefined, input: PlanInput, want: WantedTarget): Decision {
-  if (!isOurs(existing, want)) return { action: 'none', reason: Reason.Drained, detail: 'this instance is drained; not creating or taking over routes' };
+/**
+ * Drained (by the operator, a lifecycle signal or a stop): never create or
+ * take over. A route of ours goes to a healthy peer or the fallback (one
+ * ReplaceRoute: never missing); a route with peers or a fallback but nowhere
+ * to go stays (this instance still forwards) unless `force`. Without either,
+ * the original's rule: withdraw it (never_delete only with force).
+ */
+function drained(route: RouteSpec, existing: RouteView | undefined, input: PlanInput, want: WantedTarget, routeTableId: string, key: string): Decision {
+  const why = input.drain?.why ?? 'this instance is drained';
+  if (!isOurs(existing, want)) return { action: 'none', reason: Reason.Drained, detail: `${why}; not creating or taking over routes` };
+  if (route.peers !== undefined || route.fallback !== undefined) {
+    const c = handoffChoice(route, routeTableId, key, input, placeholderValues(input.identity));
+    if (c.to?.kind === 'peer')
+      return { action: 'replace', reason: Reason.Handoff, detail: `${why}; handing the route to ${c.to.instanceId} (${c.why})`, target: c.to.networkInterfaceId };
+    if (c.to?.kind === 'fallback') return { action: 'replace', reason: Reason.HandoffFallback, detail: `${why}; handing the route to its fallback (${c.why})`, target: c.to.id };
+    if (input.drain?.force === true) return { action: 'delete', reason: Reason.DrainedDelete, detail: `${why} with force, and nothing can carry the route (${c.why}); withdrawing it` };
+    return { action: 'none', reason: Reason.HandoffNone, detail: `${why}, but nothing can carry the route (${c.why}); keeping it while this instance still forwards` };
+  }
   if (route.neverDelete && input.drain?.force !== true)
     return { action: 'none', reason: Reason.Drained, detail: 'this instance is drained, but never_delete keeps our route (drain --force withdraws it)' };
   return { action: 'delete', reason: Reason.DrainedDelete, detail: 'this instance is drained; withdrawing our route so a backup can take it' };
@@ -75,13 +93,12 @@ function preemptBlock(route: RouteSpec, key: string, ownerText: string, input: P
   return undefined;
 }
 
-export function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanInput, key: string): Decision {
-  const me = input.identity;
+export function decide(route: RouteSpec, existing: RouteView | undefined, input: PlanInput, key: string, routeTableId: string): Decision {
   const gate = gateOf(route, input.checks);
   const checkNames = route.healthchecks.join(', ');
 
   const want = routeTarget(route, input);
-  if (input.drain !== undefined) return drained(route, existing, input, want);
+  if (input.drain !== undefined) return drained(route, existing, input, want, routeTableId, key);
   if (want.networkInterfaceId === undefined) {
     return {
       action: 'none',
@@ -90,15 +107,23 @@ export function decide(route: RouteSpec, existing: RouteView | undefined, input:
     };
   }
 
+  // The fallback, when it can carry the route now (a NAT gateway that is `available`).
+  const fallback = route.fallback !== undefined && fallbackProblem(route, input) === undefined ? route.fallback : undefined;
   if (existing === undefined) {
     if (gate === 'healthy') return { action: 'create', reason: Reason.MissingCreate, detail: 'route is missing and our checks are healthy' };
     if (gate === 'undecided') return { action: 'none', reason: Reason.CheckUndecided, detail: `route is missing; waiting for our check (${checkNames}) to decide` };
+    if (fallback !== undefined)
+      return { action: 'create', reason: Reason.MissingFallback, detail: `route is missing and our check (${checkNames}) is unhealthy; pointing it at its fallback ${fallback}`, target: fallback };
     return { action: 'none', reason: Reason.CheckUnhealthy, detail: `route is missing; our check (${checkNames}) is unhealthy` };
   }
 
   const t = existing.target;
+  const atFallback = t.kind === 'other' && t.id === route.fallback;
   if (isOurs(existing, want)) {
     if (gate === 'unhealthy') {
+      // A working gateway beats both a route through an instance whose checks fail and a missing route.
+      if (fallback !== undefined)
+        return { action: 'replace', reason: Reason.CheckUnhealthyFallback, detail: `our check (${checkNames}) is unhealthy; handing the route to its fallback ${fallback}`, target: fallback };
       if (route.neverDelete)
         return { action: 'none', reason: Reason.NeverDelete, detail: `our check (${checkNames}) is unhealthy, but never_delete keeps our route` };
       return { action: 'delete', reason: Reason.CheckUnhealthyDelete, detail: `our check (${checkNames}) is unhealthy; withdrawing our route` };
@@ -108,7 +133,20 @@ export function decide(route: RouteSpec, existing: RouteView | undefined, input:
 
   // The route points elsewhere. Never take over on an undecided or failing check.
   if (gate === 'undecided') return { action: 'none', reason: Reason.CheckUndecided, detail: `waiting for our check (${checkNames}) to decide before taking over` };
-  if (gate === 'unhealthy') return { action: 'none', reason: Reason.CheckUnhealthy, detail: `our check (${checkNames}) is unhealthy; not taking over` };
+  if (gate === 'unhealthy') {
+    // The owner is dead and we cannot carry the route: the fallback can.
+    if (fallback !== undefined && !atFallback) {
+      const dead = existing.state === 'blackhole' || (route.ifUnhealthy && backupRules(route, existing, input, key).action === 'replace');
+      if (dead)
+        return {
+          action: 'replace',
+          reason: Reason.OwnerDeadFallback,
+          detail: `the route's owner is dead and our check (${checkNames}) is unhealthy; pointing the route at its fallback ${fallback}`,
+          target: fallback,
+        };
+    }
+    return { action: 'none', reason: Reason.CheckUnhealthy, detail: `our check (${checkNames}) is unhealthy; not taking over` };
+  }
 
   if (!route.ifUnhealthy) {
     const from = describeTarget(existing).target;
@@ -119,7 +157,15 @@ export function decide(route: RouteSpec, existing: RouteView | undefined, input:
     return { action: 'replace', reason: Reason.Preempt, detail: `we are primary for this route (no if_unhealthy); taking it from ${from}` };
   }
 
-  // Backup rules: take over only when the owner is dead.
+  if (atFallback && existing.state === 'active')
+    return { action: 'replace', reason: Reason.FallbackTakeback, detail: `route is at its fallback ${t.kind === 'other' ? t.id : ''} and our checks are healthy; taking it back` };
+  return backupRules(route, existing, input, key);
+}
+
+/** Backup rules: take over only when the owner is dead. */
+function backupRules(route: RouteSpec, existing: RouteView, input: PlanInput, key: string): Decision {
+  const me = input.identity;
+  const t = existing.target;
   if (existing.state === 'blackhole')
     return { action: 'replace', reason: Reason.OwnerBlackhole, detail: `route is a blackhole (owner ${describeTarget(existing).target} is gone)` };
   if (t.kind === 'other')

@@ -7,8 +7,9 @@
 import type { Config } from '../config/model.js';
 import { decide, holdForUnseenWrite, remoteWatchFor } from './decide.js';
 import { findTables } from './finders.js';
+import { handoffChoice, rankedPeers } from './handoff.js';
 import type { Plan, PlannedAction, PlanProblem } from './reasons.js';
-import { describeTarget, placeholderValues, routeKey, routeTarget } from './targets.js';
+import { describeTarget, isOurs, placeholderValues, routeKey, routeTarget } from './targets.js';
 import type { PlanInput, RouteTableView } from './types.js';
 
 export { Reason } from './reasons.js';
@@ -39,19 +40,25 @@ export function plan(config: Config, input: PlanInput): Plan {
         }
         claimed.set(key, spec.name);
         const existing = table.routes.find((r) => r.destination === route.cidr);
-        const d = holdForUnseenWrite(decide(route, existing, input, key), key, input);
+        const d = holdForUnseenWrite(decide(route, existing, input, key, table.id), key, input);
         const watch = route.remoteHealthcheck === undefined ? undefined : (d.watch ?? remoteWatchFor(route, existing, input));
+        // Routes that point at us and could be handed off: where they would go now (status), and the peers to judge.
+        const ours = (route.peers !== undefined || route.fallback !== undefined) && isOurs(existing, routeTarget(route, input));
+        const choice = ours ? handoffChoice(route, table.id, key, input, values) : undefined;
+        const peerIps = ours && route.remoteHealthcheck !== undefined ? rankedPeers(route, table.id, key, input, values).flatMap((r) => (r.peer.ip !== undefined ? [r.peer.ip] : [])) : [];
         actions.push({
           routeTableId: table.id,
           tableName: spec.name,
           cidr: route.cidr,
           action: d.action,
-          ...(d.action === 'create' || d.action === 'replace' ? { target: routeTarget(route, input).networkInterfaceId } : {}),
+          ...(d.action === 'create' || d.action === 'replace' ? { target: d.target ?? routeTarget(route, input).networkInterfaceId } : {}),
           ...(existing !== undefined ? { current: describeTarget(existing) } : {}),
           reason: d.reason,
           detail: d.detail,
           ...(d.retryAfterMs !== undefined ? { retryAfterMs: Math.max(0, Math.ceil(d.retryAfterMs)) } : {}),
           ...(watch !== undefined ? { watch } : {}),
+          ...(choice !== undefined ? { handoff: { ...(choice.to !== undefined ? { to: choice.to.kind === 'peer' ? choice.to.instanceId : choice.to.id } : {}), why: choice.why } } : {}),
+          ...(peerIps.length > 0 ? { peerIps } : {}),
           route,
         });
       }
@@ -60,14 +67,15 @@ export function plan(config: Config, input: PlanInput): Plan {
   return { actions, problems, remoteTargets: remoteTargets(actions) };
 }
 
-/** Remote check template name -> the owner IPs it must run against: the `watch` of every action. */
+/** Remote check template name -> the IPs it must run against: the `watch` (owner) and `peerIps` of every action. */
 export function remoteTargets(actions: readonly PlannedAction[]): Record<string, string[]> {
   const remote = new Map<string, Set<string>>();
   for (const a of actions) {
     const name = a.route.remoteHealthcheck;
-    if (a.watch === undefined || name === undefined) continue;
+    const ips = [...(a.watch !== undefined ? [a.watch] : []), ...(a.peerIps ?? [])];
+    if (ips.length === 0 || name === undefined) continue;
     const set = remote.get(name) ?? new Set<string>();
-    set.add(a.watch);
+    for (const ip of ips) set.add(ip);
     remote.set(name, set);
   }
   return Object.fromEntries([...remote].map(([k, v]) => [k, [...v].sort()]));

@@ -32,6 +32,20 @@ export const Reason = {
   Flapping: 'FLAPPING',
   /** Our own write of this route moments ago is not visible yet; no new change until it is (or the window ends). */
   OwnWriteUnseen: 'OWN_WRITE_UNSEEN',
+  /** Drained (or stopping, or interrupted): handing our route to a healthy peer. */
+  Handoff: 'HANDOFF',
+  /** Drained: no healthy peer; handing our route to its fallback NAT gateway. */
+  HandoffFallback: 'HANDOFF_FALLBACK',
+  /** Drained, but neither a healthy peer nor the fallback can carry the route: it stays. */
+  HandoffNone: 'HANDOFF_NONE',
+  /** Our check is unhealthy: the route goes to its fallback instead of being withdrawn or kept. */
+  CheckUnhealthyFallback: 'CHECK_UNHEALTHY_FALLBACK',
+  /** The owner is dead and our check is unhealthy: the route goes to its fallback. */
+  OwnerDeadFallback: 'OWNER_DEAD_FALLBACK',
+  /** The route is missing and our check is unhealthy: created at its fallback. */
+  MissingFallback: 'MISSING_FALLBACK',
+  /** The route is at its fallback and we are healthy: a backup takes it back. */
+  FallbackTakeback: 'FALLBACK_TAKEBACK',
   /** `instance: i-...` names an instance whose forwarding interface is unknown. */
   TargetUnknown: 'TARGET_UNKNOWN',
 } as const;
@@ -60,6 +74,10 @@ export interface PlannedAction {
   readonly retryAfterMs?: number;
   /** The owner IP the route's remote check must watch (the current owner, when it is not us). */
   readonly watch?: string;
+  /** Routes with peers or a fallback that point at us: where a hand-off would send them now, and why. */
+  readonly handoff?: { readonly to?: string; readonly why: string };
+  /** Peer IPs the route's remote check must judge (routes with peers that point at us). */
+  readonly peerIps?: readonly string[];
   /** The route spec this action is for. */
   readonly route: RouteSpec;
 }

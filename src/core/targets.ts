@@ -6,7 +6,7 @@
 import type { RouteSpec } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import type { CurrentRoute } from './reasons.js';
-import type { Identity, PlanInput, RouteTableView, RouteView } from './types.js';
+import type { Identity, PlanInput, RouteTableView, RouteTarget, RouteView } from './types.js';
 
 /** The key of a managed route across maps: `routeTableId cidr`. */
 export const routeKey = (routeTableId: string, cidr: string): string => `${routeTableId} ${cidr}`;
@@ -63,4 +63,9 @@ export function isOurs(existing: RouteView | undefined, want: WantedTarget): boo
 /** The route for `cidr` in table `routeTableId` of `tables`, if any. */
 export function findRoute(tables: readonly RouteTableView[], routeTableId: string, cidr: string): RouteView | undefined {
   return tables.find((t) => t.id === routeTableId)?.routes.find((r) => r.destination === cidr);
+}
+
+/** The target a route written with this id points at: a NAT gateway (nat-...) or a network interface. */
+export function targetFromId(id: string): RouteTarget {
+  return id.startsWith('nat-') ? { kind: 'other', id } : { kind: 'interface', networkInterfaceId: id };
 }

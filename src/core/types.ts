@@ -70,6 +70,15 @@ export interface OwnerFacts {
   readonly systemStatus?: string;
 }
 
+/** A candidate a route may be handed to: a running instance a route's `peers` finder found. */
+export interface PeerView {
+  readonly instanceId: string;
+  /** Its forwarding interface (source/destination check disabled). */
+  readonly networkInterfaceId: string;
+  /** That interface's private IP, for the route's remote check. */
+  readonly ip?: string;
+}
+
 export interface PlanInput {
   readonly identity: Identity;
   /** Route tables of our VPC (all of them; finders pick from these). */
@@ -120,7 +129,13 @@ export interface PlanInput {
    * backups or are withdrawn by the normal rules); `force` also withdraws
    * `never_delete` routes.
    */
-  readonly drain?: { readonly force: boolean };
+  readonly drain?: { readonly force: boolean; /** Why, for reasons: "drained by awsnycast drain", "spot interruption notice", ... */ readonly why?: string };
+  /** By peers finder key (handoff.ts peersKey): the candidates the last full read found. */
+  readonly peers?: Readonly<Record<string, readonly PeerView[]>>;
+  /** NAT gateway state by id (pending, failed, available, deleting, deleted); absent = EC2 does not know it. */
+  readonly natGateways?: Readonly<Record<string, string>>;
+  /** By route key: the target the route pointed at before its current one, as far as this daemon saw. */
+  readonly previousTarget?: Readonly<Record<string, string>>;
   /** By route key: routes where taking back from a live owner keeps being undone; the value is that owner. */
   readonly flapping?: Readonly<Record<string, string>>;
 }

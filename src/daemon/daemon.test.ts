@@ -134,7 +134,7 @@ describe('the loop on a fake EC2: eventual consistency, confirm, drain state, in
     out.on('data', (d: Buffer) => (logs += d.toString()));
     // The state file is a directory: reading it fails with EISDIR, as an unreadable file would.
     const daemon = new Daemon({ config: r.config, identity: ME, ec2: new FakeEc2([]), log: createLogger({ format: 'json', stream: out }).log, noop: true });
-    assert.deepEqual(daemon.drainState(), { force: false, source: stateDir });
+    assert.deepEqual(daemon.drainState(), { force: false, source: stateDir, why: 'the drain state file cannot be read (staying drained)' });
     assert.match(logs, /cannot read the drain state file; staying drained/);
   });
 

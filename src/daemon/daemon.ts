@@ -22,7 +22,8 @@ import { HealthSupervisor, decideBoundMs, type CheckEntry, type HealthSource } f
 import { MetricsView } from './metrics-view.js';
 import { Reconciler, type PassResult } from './reconciler.js';
 import { RouteMemory } from './route-memory.js';
-import { Scheduler, safeBeat, type LoopBeat } from './scheduler.js';
+import { Reason } from '../core/reasons.js';
+import { Scheduler, passFailed, safeBeat, type LoopBeat, type PassKind } from './scheduler.js';
 import { changeRecords, routeStates, type DaemonView, type DrainControl, type RouteChange, type RouteState } from './view.js';
 
 export type { PassResult } from './reconciler.js';
@@ -54,6 +55,8 @@ function stepping(ec2: Ec2Port, step: () => void): Ec2Port {
     describeRouteTables: (q) => after(ec2.describeRouteTables(q)),
     describeInstanceStatus: (ids) => after(ec2.describeInstanceStatus(ids)),
     describeNetworkInterfaces: (q) => after(ec2.describeNetworkInterfaces(q)),
+    findInstances: (q) => after(ec2.findInstances(q)),
+    describeNatGateways: (ids) => after(ec2.describeNatGateways(ids)),
     createRoute: (rtb, cidr, eni) => after(ec2.createRoute(rtb, cidr, eni)),
     replaceRoute: (rtb, cidr, eni) => after(ec2.replaceRoute(rtb, cidr, eni)),
     deleteRoute: (rtb, cidr) => after(ec2.deleteRoute(rtb, cidr)),
@@ -62,6 +65,13 @@ function stepping(ec2: Ec2Port, step: () => void): Ec2Port {
 
 /** How many recent changes the status page keeps. */
 const RECENT_CHANGES = 50;
+
+/** One of the instance's own lifecycle signals from metadata (src/imds/lifecycle.ts), as status shows it. */
+export interface LifecycleView {
+  readonly kind: string;
+  readonly detail: string;
+  readonly due?: string;
+}
 
 export class Daemon implements DaemonView, DrainControl {
   private config: Config;
@@ -80,6 +90,10 @@ export class Daemon implements DaemonView, DrainControl {
   /** The last changes this daemon made (or tried), newest last. */
   readonly recentChanges: RouteChange[] = [];
   lastPass: PassResult | undefined;
+  private lifecycle: readonly LifecycleView[] = [];
+  /** Passes started so far, and who waits for the end of a pass started after a given one. */
+  private passesStarted = 0;
+  private passWaiters: { after: number; done: (r: PassResult) => void }[] = [];
 
   constructor(private readonly opts: DaemonOptions) {
     this.config = opts.config;
@@ -123,8 +137,9 @@ export class Daemon implements DaemonView, DrainControl {
     });
     this.scheduler = new Scheduler({
       clock: this.clock,
-      pass: (fromKick) => this.pass(!opts.noop, fromKick),
+      pass: (kind) => this.pass(!opts.noop, kind),
       pollMs: () => this.config.pollTime * 1000,
+      watchMs: () => (this.reconciler.watchedTables().length > 0 ? this.config.watchTime * 1000 : 0),
       lastFullRead: () => this.reconciler.lastFullRead,
       jitter: opts.pollJitter ?? 0.1,
       ...(onBeat !== undefined ? { onBeat } : {}),
@@ -155,13 +170,19 @@ export class Daemon implements DaemonView, DrainControl {
 
   /**
    * One pass: read, plan, and apply unless `apply` is false (plan / -noop).
-   * `fromCache`: plan on the world view first (a check changed).
+   * `kind` (scheduler.ts PassKind): `kick` plans on the world view first (a
+   * check changed); `watch` re-reads only the tables whose routes point
+   * elsewhere; `poll` reads everything.
    */
-  async pass(apply = !this.opts.noop, fromCache = false): Promise<PassResult> {
+  async pass(apply = !this.opts.noop, kind: PassKind = 'poll'): Promise<PassResult> {
     const startedAt = new Date().toISOString();
     const t0 = this.clock.now();
-    const r: PassResult = { ...(await this.reconciler.pass(apply, fromCache)), startedAt, durationMs: Math.round(this.clock.now() - t0) };
+    const n = ++this.passesStarted;
+    const r: PassResult = { ...(await this.reconciler.pass(apply, kind)), startedAt, durationMs: Math.round(this.clock.now() - t0) };
     this.lastPass = r;
+    const waiting = this.passWaiters;
+    this.passWaiters = waiting.filter((w) => w.after >= n);
+    for (const w of waiting) if (w.after < n) w.done(r);
     this.recentChanges.push(...changeRecords(r, new Date().toISOString()));
     this.recentChanges.splice(0, Math.max(0, this.recentChanges.length - RECENT_CHANGES));
     this.metricsView?.update(r, this.routeStates(), this.allChecks(), this.drainState() !== undefined);
@@ -180,6 +201,45 @@ export class Daemon implements DaemonView, DrainControl {
   setDrain(drain: { force: boolean } | undefined): void {
     this.drain.set(drain);
     this.kick();
+  }
+
+  lifecycleSignals(): readonly LifecycleView[] {
+    return this.lifecycle;
+  }
+
+  /**
+   * The instance's own lifecycle signals changed (a spot notice, an Auto
+   * Scaling state, a scheduled event): while any is active the instance is
+   * drained in memory (never in the state file), so its routes are handed off.
+   */
+  setLifecycle(signals: readonly LifecycleView[]): void {
+    this.lifecycle = signals;
+    this.drain.hold('lifecycle', signals.length > 0 ? signals.map((s) => s.detail).join('; ') : undefined);
+    this.kick();
+  }
+
+  /**
+   * Before a stop (handoff_on_stop): drains in memory and waits until a pass
+   * started after that has applied its hand-offs (or had none to make), at
+   * most `timeoutMs`. True when it got there; false at the deadline. The loop
+   * must be running.
+   */
+  async handOff(timeoutMs: number): Promise<boolean> {
+    this.drain.hold('stop', 'this instance is stopping (handoff_on_stop)');
+    const deadline = this.clock.now() + timeoutMs;
+    while (this.clock.now() < deadline && !this.life.signal.aborted) {
+      const after = this.passesStarted;
+      const ended = new Promise<PassResult>((done) => this.passWaiters.push({ after, done }));
+      this.kick();
+      const wait = new AbortController();
+      const r = await Promise.race([ended, this.clock.sleep(Math.max(0, deadline - this.clock.now()), wait.signal).then(() => undefined)]);
+      wait.abort();
+      if (r === undefined) break;
+      // Done when nothing failed and no change waits for our own last write to show.
+      if (!passFailed(r) && !(r.plan?.actions ?? []).some((a) => a.reason === Reason.OwnWriteUnseen)) return true;
+      await this.clock.sleep(Math.min(250, Math.max(0, deadline - this.clock.now())), this.life.signal);
+    }
+    return false;
   }
 
   allChecks(): CheckEntry[] {

@@ -9,8 +9,10 @@ import type { ErrorBook } from './error-book.js';
 
 export interface DrainState {
   readonly force: boolean;
-  /** The file that says so. */
+  /** The file that says so, or the event (`lifecycle`, `stop`). */
   readonly source: string;
+  /** A sentence for reasons and logs: why this instance is stepping aside. */
+  readonly why: string;
 }
 
 export interface DrainFiles {
@@ -19,27 +21,41 @@ export interface DrainFiles {
 }
 
 export class DrainStore {
+  /** Drains that last only while their cause does (a lifecycle signal, a stop): source -> why. Never written to disk. */
+  private readonly held = new Map<string, string>();
+
   constructor(
     private readonly files: () => DrainFiles,
     private readonly errors: ErrorBook,
     private readonly log: Logger,
   ) {}
 
-  /** Drained when the state file (written by `awsnycast drain`) or the maintenance file exists. */
+  /**
+   * Drained when the state file (written by `awsnycast drain`) or the
+   * maintenance file exists, or while a held drain lasts (hold()).
+   */
   state(): DrainState | undefined {
     const { drainStateFile: file, maintenanceFile } = this.files();
     try {
       const text = readFileSync(file, 'utf8');
       this.errors.clear('drain:');
-      return { force: text.trim() === 'force', source: file };
+      return { force: text.trim() === 'force', source: file, why: 'this instance is drained (awsnycast drain)' };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') {
         this.errors.report(`drain:${code ?? 'error'}`, { stateFile: file, code }, `cannot read the drain state file; staying drained until it can be read: ${(e as Error).message}`);
-        return { force: false, source: file };
+        return { force: false, source: file, why: 'the drain state file cannot be read (staying drained)' };
       }
     }
-    return existsSync(maintenanceFile) ? { force: false, source: maintenanceFile } : undefined;
+    if (existsSync(maintenanceFile)) return { force: false, source: maintenanceFile, why: `this instance is drained (${maintenanceFile} exists)` };
+    const [source, why] = [...this.held][0] ?? [];
+    return source !== undefined && why !== undefined ? { force: false, source, why } : undefined;
+  }
+
+  /** Drains (with `why`) or, with undefined, stops draining for `source`, in memory only: a lifecycle signal, a stop. */
+  hold(source: string, why: string | undefined): void {
+    if (why === undefined) this.held.delete(source);
+    else this.held.set(source, why);
   }
 
   /** Writes (or, with undefined, removes) the state file. */

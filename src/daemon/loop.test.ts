@@ -89,7 +89,7 @@ describe('the loop with fake checks and a fake clock', () => {
     assert.equal((await daemon.pass()).plan?.actions[0]?.reason, 'OWNER_ALIVE');
     assert.equal(reads(), 1);
     health.remote = { peer: { '127.0.1.11': failing([daemon_t(daemon) + 1, daemon_t(daemon) + 2, daemon_t(daemon) + 3]) } };
-    const r = await daemon.pass(true, true);
+    const r = await daemon.pass(true, 'kick');
     assert.deepEqual(r.outcomes.map((o) => [o.action.action, o.action.reason, o.ok]), [['replace', 'OWNER_REMOTE_UNHEALTHY', true]]);
     assert.equal(reads(), 2, 'one re-read to confirm, no full read first');
     assert.equal(routeNow(), 'eni-a');
@@ -226,7 +226,7 @@ describe('the scheduler', () => {
 
   test('a kick during a pass runs the next pass at once, on the fast path', async () => {
     const clock = new FakeClock();
-    const seen: boolean[] = [];
+    const seen: string[] = [];
     const ac = new AbortController();
     let s: Scheduler | undefined = undefined;
     s = new Scheduler({
@@ -234,15 +234,15 @@ describe('the scheduler', () => {
       pollMs: () => 300_000,
       lastFullRead: () => clock.t,
       jitter: 0,
-      pass: (fromKick) => {
-        seen.push(fromKick);
+      pass: (kind) => {
+        seen.push(kind);
         if (seen.length === 1) s!.kick();
         if (seen.length === 3) ac.abort();
         return Promise.resolve(result());
       },
     });
     await s.run(ac.signal);
-    assert.deepEqual(seen, [false, true, false], 'the kicked pass is on the fast path; the next is the poll');
+    assert.deepEqual(seen, ['poll', 'kick', 'poll'], 'the kicked pass is on the fast path; the next is the poll');
     assert.deepEqual(clock.sleeps, [300_000], 'no sleep before the kicked pass');
   });
 

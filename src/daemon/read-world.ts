@@ -4,8 +4,11 @@
 // private IP never changes, so it is cached) and one batched
 // DescribeInstanceStatus for the current owners of our routes.
 import type { Config } from '../config/model.js';
-import type { Identity, OwnerFacts, RouteTableView } from '../core/types.js';
-import type { Ec2Port } from '../ec2/port.js';
+import { substitute } from '../config/values.js';
+import { peersKey } from '../core/handoff.js';
+import { placeholderValues } from '../core/targets.js';
+import type { Identity, OwnerFacts, PeerView, RouteTableView } from '../core/types.js';
+import type { Ec2Port, InstanceView } from '../ec2/port.js';
 
 export interface InterfaceFacts {
   readonly ip?: string;
@@ -18,6 +21,10 @@ export interface World {
   readonly owners: Readonly<Record<string, OwnerFacts>>;
   readonly interfaceIps: Readonly<Record<string, string>>;
   readonly interfaceOwners: Readonly<Record<string, string>>;
+  /** By peers finder key: the candidates found (full reads only; partial reads keep the last ones). */
+  readonly peers?: Readonly<Record<string, readonly PeerView[]>>;
+  /** Fallback NAT gateway states by id. */
+  readonly natGateways?: Readonly<Record<string, string>>;
 }
 
 /** What the reader keeps across passes because it cannot change while the daemon runs. */
@@ -113,5 +120,35 @@ export async function readWorld(
     if (f.ip !== undefined) interfaceIps[id] = f.ip;
     if (f.instanceId !== undefined) interfaceOwners[id] = f.instanceId;
   }
-  return { tables, owners, interfaceIps, interfaceOwners, instanceInterfaces };
+  const fallbacks = [...new Set(config.routeTables.flatMap((t) => t.routes.flatMap((r) => (r.fallback !== undefined ? [r.fallback] : []))))].sort();
+  const natGateways = fallbacks.length > 0 ? await ec2.describeNatGateways(fallbacks) : undefined;
+  const peers = opts.routeTableIds === undefined ? await readPeers(ec2, config, me) : undefined;
+  return {
+    tables,
+    owners,
+    interfaceIps,
+    interfaceOwners,
+    instanceInterfaces,
+    ...(peers !== undefined ? { peers } : {}),
+    ...(natGateways !== undefined ? { natGateways } : {}),
+  };
+}
+
+/** One DescribeInstances per distinct `peers` finder: running instances of our VPC with the tag, and their forwarding interface. */
+async function readPeers(ec2: Ec2Port, config: Config, me: Identity): Promise<Record<string, PeerView[]> | undefined> {
+  const values = placeholderValues(me);
+  const finders = new Map<string, { tagKey: string; tagValue: string }>();
+  for (const t of config.routeTables)
+    for (const r of t.routes) if (r.peers !== undefined) finders.set(peersKey(r.peers, values), { tagKey: r.peers.tagKey, tagValue: substitute(r.peers.tagValue, values) });
+  if (finders.size === 0) return undefined;
+  const out: Record<string, PeerView[]> = {};
+  for (const [key, f] of finders) out[key] = (await ec2.findInstances({ vpcId: me.vpcId, ...f })).flatMap((i) => peerOf(i, me));
+  return out;
+}
+
+/** A found instance as a hand-off candidate: its forwarding interface (source/destination check off, lowest device index). */
+function peerOf(i: InstanceView, me: Identity): PeerView[] {
+  if (i.id === me.instanceId || i.state !== 'running') return [];
+  const eni = i.interfaces.filter((n) => !n.sourceDestCheck).sort((x, y) => (x.deviceIndex ?? 99) - (y.deviceIndex ?? 99))[0];
+  return eni === undefined ? [] : [{ instanceId: i.id, networkInterfaceId: eni.id, ...(eni.privateIp !== undefined ? { ip: eni.privateIp } : {}) }];
 }

@@ -20,6 +20,7 @@ import type { ErrorBook } from './error-book.js';
 import type { HealthSource } from './health-supervisor.js';
 import { managedCidrs, newReadCache, readWorld, type World } from './read-world.js';
 import type { RouteMemory } from './route-memory.js';
+import type { PassKind } from './scheduler.js';
 
 export interface PassResult {
   readonly ok: boolean;
@@ -60,24 +61,28 @@ export class Reconciler {
   lastFullRead = 0;
   /** Passes that failed on an internal error (a bug), not on EC2. */
   internalErrors = 0;
+  /** The last plan made (what the watch pass looks at). */
+  private lastPlan: Plan | undefined;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
   /**
    * One pass: read, plan, and apply unless `apply` is false (plan / -noop).
-   * `fromCache`: plan on the world view (a check changed; the fast path)
-   * instead of reading the whole VPC; every change is then confirmed on a
-   * fresh read of just its tables.
+   * `kick`: plan on the world view (a check changed; the fast path) instead
+   * of reading the whole VPC; every change is then confirmed on a fresh read
+   * of just its tables. `watch`: re-read just the watched tables (routes
+   * that point elsewhere) and plan on the world view with them.
    */
-  async pass(apply: boolean, fromCache: boolean): Promise<Omit<PassResult, 'startedAt' | 'durationMs'>> {
+  async pass(apply: boolean, kind: PassKind): Promise<Omit<PassResult, 'startedAt' | 'durationMs'>> {
     let p: Plan;
     let world: World;
     try {
       // On the cached view, only a plan that changes something is worth its speed (the change is confirmed
       // on a fresh read of its tables); a plan of no changes may just be stale, so it is made again on a full read.
-      let onCache = fromCache && this.world !== undefined ? this.planOn(this.world) : undefined;
+      let onCache = kind === 'kick' && this.world !== undefined ? this.planOn(this.world) : undefined;
       if (onCache !== undefined && !onCache.actions.some((a) => a.action !== 'none')) onCache = undefined;
-      world = onCache !== undefined ? this.world! : await this.fullRead();
+      const watched = kind === 'watch' && this.world !== undefined ? this.watchedTables() : [];
+      world = onCache !== undefined ? this.world! : watched.length > 0 ? await this.partialRead(this.world!, watched) : await this.fullRead();
       p = onCache ?? this.planOn(world);
       if (apply) ({ plan: p, world } = await this.confirm(p, world, onCache !== undefined));
     } catch (e) {
@@ -93,6 +98,7 @@ export class Reconciler {
       return { ok: false, outcomes: [], error: e.message };
     }
     this.d.errors.clear('internal:');
+    this.lastPlan = p;
     // Stopping (SIGTERM during the rank delay or the re-read): routes stay as they are; a backup that cut
     // its rank delay short must not write ahead of the others.
     if (apply && this.d.signal.aborted) return { ok: true, plan: p, outcomes: [], world };
@@ -148,7 +154,7 @@ export class Reconciler {
       now: this.d.clock.now(),
       startedAt: this.d.startedAt,
       ...this.d.memory.facts(),
-      ...(drain !== undefined ? { drain } : {}),
+      ...(drain !== undefined ? { drain: { force: drain.force, why: drain.why } } : {}),
     });
   }
 
@@ -162,13 +168,7 @@ export class Reconciler {
     if (step.risky.length === 0) return { plan: p, world };
     if (step.delayMs > 0) await this.d.clock.sleep(step.delayMs, this.d.signal);
     if (this.d.signal.aborted) return { plan: p, world };
-    const config = this.d.config();
-    const fresh = await readWorld(this.d.ec2, config, this.d.identity, this.cache, { allVpcs: config.allVpcs, routeTableIds: step.routeTableIds });
-    this.d.memory.seen(fresh.tables, fresh.owners, false, managedCidrs(config), this.d.clock.now());
-    const tables = world.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
-    // The re-read asked only about the owners of its tables: the others' facts stay those of the full read.
-    const confirmed: World = { ...world, ...fresh, owners: { ...world.owners, ...fresh.owners }, tables };
-    this.world = confirmed;
+    const confirmed = await this.partialRead(world, step.routeTableIds);
     const { plan: merged, dropped } = mergeConfirmed(p, this.planOn(confirmed), step.risky);
     for (const { first: a, now } of dropped)
       this.d.log.info(
@@ -176,6 +176,34 @@ export class Reconciler {
         `re-read before ${a.action}: no longer needed (${now?.detail ?? 'route gone from the plan'})`,
       );
     return { plan: merged, world: confirmed };
+  }
+
+  /**
+   * Re-reads just `routeTableIds` and makes `base` with them the world view.
+   * The re-read asked only about the owners of its tables: the others' facts
+   * stay those of the full read, and so do the peers (full reads only).
+   */
+  private async partialRead(base: World, routeTableIds: readonly string[]): Promise<World> {
+    const config = this.d.config();
+    const fresh = await readWorld(this.d.ec2, config, this.d.identity, this.cache, { allVpcs: config.allVpcs, routeTableIds });
+    this.d.memory.seen(fresh.tables, fresh.owners, false, managedCidrs(config), this.d.clock.now());
+    const tables = base.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
+    const world: World = { ...base, ...fresh, owners: { ...base.owners, ...fresh.owners }, tables };
+    this.world = world;
+    return world;
+  }
+
+  /**
+   * The tables a watch pass re-reads: those where a managed route points at
+   * another instance or a gateway (a hand-off may move it to us, or to a new
+   * owner our remote check must follow).
+   */
+  watchedTables(): string[] {
+    const me = this.d.identity;
+    const ids = new Set<string>();
+    for (const a of this.lastPlan?.actions ?? [])
+      if (a.current !== undefined && a.current.target !== me.networkInterfaceId && a.current.ownerInstanceId !== me.instanceId) ids.add(a.routeTableId);
+    return [...ids].sort();
   }
 
   /** The instance (or, failing that, the target) a route points at in `tables`. */

@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { PlannedAction } from '../core/plan.js';
 import { Reason } from '../core/reasons.js';
 import { unseenOwnWrites, type OwnWrite } from '../core/own-writes.js';
-import { describeTarget, findRoute, routeKey } from '../core/targets.js';
+import { describeTarget, findRoute, routeKey, targetFromId } from '../core/targets.js';
 import { GONE, type PlanInput, type RouteTableView, type RouteView } from '../core/types.js';
 import { FlapDetector } from './flap.js';
 
@@ -18,7 +18,7 @@ export class RouteMemory {
   /** By route key: until when to hold changes of routes whose write the last read did not show. */
   private unseenWrites: Record<string, number> = {};
   /** By route key: the target as we last knew it ('' when missing), since when it has pointed there, when last seen. */
-  private readonly owners = new Map<string, { target: string; since: number; seenAt: number }>();
+  private readonly owners = new Map<string, { target: string; since: number; seenAt: number; previous?: string }>();
   /** By instance id: since when EC2 has said that this owner does not exist. */
   private goneSince = new Map<string, number>();
   /** By route key: when this daemon last made the route point at us. */
@@ -62,7 +62,8 @@ export class RouteMemory {
         // A change is dated to the last moment we still knew the previous target: the new owner took the
         // route after that (dating it to this read would discard real failures seen in between).
         if (known === undefined) this.owners.set(key, { target, since: now, seenAt: now });
-        else this.owners.set(key, { target, since: known.target === target ? known.since : known.seenAt, seenAt: now });
+        else if (known.target === target) this.owners.set(key, { ...known, seenAt: now });
+        else this.owners.set(key, { target, since: known.seenAt, seenAt: now, ...(known.target !== '' ? { previous: known.target } : {}) });
       }
   }
 
@@ -81,9 +82,10 @@ export class RouteMemory {
     for (const a of done) {
       const key = routeKey(a.routeTableId, a.cidr);
       const after: RouteView | undefined =
-        a.action === 'delete' || a.target === undefined ? undefined : { destination: a.cidr, target: { kind: 'interface', networkInterfaceId: a.target }, state: 'active' };
-      this.owners.set(key, { target: after === undefined ? '' : describeTarget(after).target, since: now, seenAt: now });
-      const w = { routeTableId: a.routeTableId, cidr: a.cidr, before: findRoute(before, a.routeTableId, a.cidr), after, at: now };
+        a.action === 'delete' || a.target === undefined ? undefined : { destination: a.cidr, target: targetFromId(a.target), state: 'active' };
+      const was = findRoute(before, a.routeTableId, a.cidr);
+      this.owners.set(key, { target: after === undefined ? '' : describeTarget(after).target, since: now, seenAt: now, ...(was !== undefined ? { previous: describeTarget(was).target } : {}) });
+      const w = { routeTableId: a.routeTableId, cidr: a.cidr, before: was, after, at: now };
       this.ownWrites = [...this.ownWrites.filter((x) => x.routeTableId !== a.routeTableId || x.cidr !== a.cidr), w];
       writes.push(w);
       if (a.action === 'delete') continue;
@@ -94,8 +96,11 @@ export class RouteMemory {
   }
 
   /** What the planner needs of this memory. */
-  facts(): Pick<PlanInput, 'lastChange' | 'goneSince' | 'ownerSince' | 'unseenWrites' | 'flapping'> {
+  facts(): Pick<PlanInput, 'lastChange' | 'goneSince' | 'ownerSince' | 'unseenWrites' | 'flapping' | 'previousTarget'> {
+    const previousTarget: Record<string, string> = {};
+    for (const [k, o] of this.owners) if (o.previous !== undefined) previousTarget[k] = o.previous;
     return {
+      previousTarget,
       lastChange: Object.fromEntries(this.lastChange),
       goneSince: Object.fromEntries(this.goneSince),
       ownerSince: Object.fromEntries([...this.owners].map(([k, o]) => [k, o.since])),

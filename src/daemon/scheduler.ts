@@ -53,11 +53,20 @@ export type LoopBeat =
   | { readonly kind: 'passed'; readonly result: PassResult }
   | { readonly kind: 'idle'; readonly ms: number };
 
+/**
+ * Why a pass runs: `poll` (poll_time, a retry, a wait the plan asked for: a
+ * full read), `kick` (a check or the drain state changed: plan on the cached
+ * view first), `watch` (watch_time: re-read only the tables whose routes
+ * point elsewhere, so a hand-off to us or to a new owner is seen soon).
+ */
+export type PassKind = 'poll' | 'kick' | 'watch';
+
 export interface SchedulerDeps {
   readonly clock: Clock;
-  /** Runs one pass; `fromKick`: a check changed since the last one (plan on the cached view first). */
-  readonly pass: (fromKick: boolean) => Promise<PassResult>;
+  readonly pass: (kind: PassKind) => Promise<PassResult>;
   readonly pollMs: () => number;
+  /** ms between watch passes; 0 = none (watch_time off, or nothing to watch). */
+  readonly watchMs?: () => number;
   readonly lastFullRead: () => number;
   /** ±fraction of poll_time; default 0.1. */
   readonly jitter?: number;
@@ -88,21 +97,21 @@ export class Scheduler {
     const stop = (): void => this.wake?.abort();
     signal.addEventListener('abort', stop, { once: true });
     let failures = 0;
-    let fromKick = false;
+    let kind: PassKind = 'poll';
     try {
       while (!signal.aborted) {
         this.kicked = false;
         this.beat({ kind: 'pass' });
-        const r = await this.d.pass(fromKick);
+        const r = await this.d.pass(kind);
         this.beat({ kind: 'passed', result: r });
         if (signal.aborted) break;
         const failed = passFailed(r);
         failures = failed ? failures + 1 : 0;
         if (this.kicked) {
-          fromKick = !failed;
+          kind = failed ? 'poll' : 'kick';
           continue;
         }
-        const ms = nextDelayMs(r, {
+        const pollDelay = nextDelayMs(r, {
           failures,
           pollMs: this.d.pollMs(),
           lastFullRead: this.d.lastFullRead(),
@@ -110,6 +119,10 @@ export class Scheduler {
           jitter: this.d.jitter ?? 0.1,
           ...(this.d.random !== undefined ? { random: this.d.random } : {}),
         });
+        // A watch pass comes first when it is due before the poll (never while passes fail: those retry in full).
+        const watchMs = failed ? 0 : (this.d.watchMs?.() ?? 0);
+        const watching = watchMs > 0 && watchMs < pollDelay;
+        const ms = watching ? watchMs : pollDelay;
         this.wake = new AbortController();
         if (!this.kicked) {
           this.beat({ kind: 'idle', ms });
@@ -117,7 +130,7 @@ export class Scheduler {
         }
         this.wake = undefined;
         // Woken by a check change (not the poll timer, not a hold-down): the fast path.
-        fromKick = this.kicked && !failed;
+        kind = this.kicked && !failed ? 'kick' : watching ? 'watch' : 'poll';
       }
     } finally {
       signal.removeEventListener('abort', stop);

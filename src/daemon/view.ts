@@ -45,6 +45,8 @@ export interface DaemonView {
   allChecks(): CheckEntry[];
   currentErrors(): { cause: string; count: number }[];
   flappingRoutes(): { routeTable: string; cidr: string; other: string }[];
+  /** The instance's own lifecycle signals from metadata, while active. */
+  lifecycleSignals(): readonly { readonly kind: string; readonly detail: string; readonly due?: string }[];
 }
 
 /** Drain and undrain, for the status socket. */

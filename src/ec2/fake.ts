@@ -2,7 +2,8 @@
 // values, a log of every call, and failures that a test can queue per action.
 import type { OwnerFacts, RouteTableView } from '../core/types.js';
 import { Ec2Error, Ec2Outcome } from './errors.js';
-import type { Ec2Port, InterfaceView, RouteTableQuery } from './port.js';
+import { targetFromId } from '../core/targets.js';
+import type { Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
 
 export class FakeEc2 implements Ec2Port {
   readonly calls: string[] = [];
@@ -21,6 +22,10 @@ export class FakeEc2 implements Ec2Port {
     public tables: RouteTableView[],
     public interfaces: InterfaceView[] = [],
     public owners: Record<string, OwnerFacts> = {},
+    /** Instances for findInstances, with their tags. */
+    public instances: (InstanceView & { tags: Record<string, string>; vpcId: string })[] = [],
+    /** NAT gateway states by id. */
+    public natGateways: Record<string, string> = {},
   ) {}
 
   /** The next call of `action` throws an Ec2Error with this outcome. */
@@ -70,11 +75,21 @@ export class FakeEc2 implements Ec2Port {
     return Promise.resolve(this.interfaces.filter((n) => (q.ids === undefined || q.ids.includes(n.id)) && (q.instanceId === undefined || n.instanceId === q.instanceId)));
   }
 
+  findInstances(q: PeerQuery): Promise<InstanceView[]> {
+    this.enter('DescribeInstances');
+    return Promise.resolve(this.instances.filter((i) => i.vpcId === q.vpcId && i.state === 'running' && i.tags[q.tagKey] === q.tagValue));
+  }
+
+  describeNatGateways(ids: readonly string[]): Promise<Record<string, string>> {
+    this.enter('DescribeNatGateways');
+    return Promise.resolve(Object.fromEntries(ids.flatMap((id) => (this.natGateways[id] !== undefined ? [[id, this.natGateways[id]]] : []))));
+  }
+
   createRoute(rtb: string, cidr: string, eni: string): Promise<void> {
     this.enter('CreateRoute');
     const t = this.table(rtb);
     if (t.routes.some((r) => r.destination === cidr)) throw new Ec2Error(Ec2Outcome.AlreadyExists, 'RouteAlreadyExists', 'exists', 'CreateRoute');
-    this.setRoutes(rtb, [...t.routes, { destination: cidr, target: { kind: 'interface', networkInterfaceId: eni }, state: 'active' }]);
+    this.setRoutes(rtb, [...t.routes, { destination: cidr, target: targetFromId(eni), state: 'active' }]);
     return Promise.resolve();
   }
 
@@ -82,7 +97,7 @@ export class FakeEc2 implements Ec2Port {
     this.enter('ReplaceRoute');
     const t = this.table(rtb);
     if (!t.routes.some((r) => r.destination === cidr)) throw new Ec2Error(Ec2Outcome.Invalid, 'InvalidParameterValue', 'no route', 'ReplaceRoute');
-    this.setRoutes(rtb, t.routes.map((r) => (r.destination === cidr ? { destination: cidr, target: { kind: 'interface', networkInterfaceId: eni }, state: 'active' } : r)));
+    this.setRoutes(rtb, t.routes.map((r) => (r.destination === cidr ? { destination: cidr, target: targetFromId(eni), state: 'active' } : r)));
     return Promise.resolve();
   }
 

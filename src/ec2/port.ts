@@ -13,6 +13,21 @@ export interface InterfaceView {
   readonly status?: string;
 }
 
+/** An instance a route's `peers` finder found, with its interfaces. */
+export interface InstanceView {
+  readonly id: string;
+  /** pending, running, ... (the finder asks for running ones only). */
+  readonly state: string;
+  readonly interfaces: readonly InterfaceView[];
+}
+
+/** `peers:` of a route: instances of `vpcId` whose tag `tagKey` is `tagValue`. */
+export interface PeerQuery {
+  readonly vpcId: string;
+  readonly tagKey: string;
+  readonly tagValue: string;
+}
+
 export interface RouteTableQuery {
   readonly vpcId?: string;
   readonly routeTableIds?: readonly string[];
@@ -24,7 +39,12 @@ export interface Ec2Port {
   /** One batched call (IncludeAllInstances); instances EC2 no longer knows are absent. */
   describeInstanceStatus(instanceIds: readonly string[]): Promise<Record<string, OwnerFacts>>;
   describeNetworkInterfaces(q: { readonly ids?: readonly string[]; readonly instanceId?: string }): Promise<InterfaceView[]>;
-  createRoute(routeTableId: string, cidr: string, networkInterfaceId: string): Promise<void>;
-  replaceRoute(routeTableId: string, cidr: string, networkInterfaceId: string): Promise<void>;
+  /** Running instances matching a `peers` finder (all pages, filtered on the server side). */
+  findInstances(q: PeerQuery): Promise<InstanceView[]>;
+  /** NAT gateway state by id (pending, failed, available, deleting, deleted); ids EC2 does not know are absent. */
+  describeNatGateways(ids: readonly string[]): Promise<Record<string, string>>;
+  /** `target`: a network interface id (eni-...) or a NAT gateway id (nat-...). */
+  createRoute(routeTableId: string, cidr: string, target: string): Promise<void>;
+  replaceRoute(routeTableId: string, cidr: string, target: string): Promise<void>;
   deleteRoute(routeTableId: string, cidr: string): Promise<void>;
 }

@@ -9,13 +9,15 @@ import {
   DescribeNetworkInterfacesCommand,
   EC2Client,
   ReplaceRouteCommand,
+  paginateDescribeInstances,
+  paginateDescribeNatGateways,
   paginateDescribeRouteTables,
 } from '@aws-sdk/client-ec2';
-import type { Filter, InstanceStatus, NetworkInterface, Route, RouteTable } from '@aws-sdk/client-ec2';
+import type { Filter, InstanceNetworkInterface, InstanceStatus, NetworkInterface, Route, RouteTable } from '@aws-sdk/client-ec2';
 import { GONE, type OwnerFacts, type RouteTableView, type RouteTarget, type RouteView } from '../core/types.js';
 import { canonicalCidr } from '../net/address.js';
 import { toEc2Error } from './errors.js';
-import type { Ec2Port, InterfaceView, RouteTableQuery } from './port.js';
+import type { Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
 
 export interface SdkAdapterOptions {
   readonly region: string;
@@ -83,6 +85,23 @@ export function missingInstances(e: unknown, asked: readonly string[]): string[]
   if ((err.Code ?? err.name) !== 'InvalidInstanceID.NotFound') return undefined;
   const named = new Set((err.message ?? '').match(/\bi-[0-9a-zA-Z]+\b/g) ?? []);
   return asked.filter((id) => named.has(id));
+}
+
+/** The CreateRoute/ReplaceRoute parameter for a target id: NatGatewayId for nat-..., else NetworkInterfaceId. */
+export function targetParam(target: string): { NatGatewayId: string } | { NetworkInterfaceId: string } {
+  return target.startsWith('nat-') ? { NatGatewayId: target } : { NetworkInterfaceId: target };
+}
+
+function instanceInterface(n: InstanceNetworkInterface, instanceId: string): InterfaceView {
+  return {
+    id: n.NetworkInterfaceId ?? '',
+    instanceId,
+    ...(n.PrivateIpAddress !== undefined ? { privateIp: n.PrivateIpAddress } : {}),
+    privateIps: (n.PrivateIpAddresses ?? []).flatMap((p) => (p.PrivateIpAddress !== undefined ? [p.PrivateIpAddress] : [])),
+    sourceDestCheck: n.SourceDestCheck !== false,
+    ...(n.Attachment?.DeviceIndex !== undefined ? { deviceIndex: n.Attachment.DeviceIndex } : {}),
+    ...(n.Status !== undefined ? { status: n.Status } : {}),
+  };
 }
 
 export class SdkEc2 implements Ec2Port {
@@ -197,20 +216,45 @@ export class SdkEc2 implements Ec2Port {
     });
   }
 
+  async findInstances(q: PeerQuery): Promise<InstanceView[]> {
+    // Documented DescribeInstances filters: vpc-id, tag:<key>, instance-state-name.
+    const filters: Filter[] = [
+      { Name: 'vpc-id', Values: [q.vpcId] },
+      { Name: `tag:${q.tagKey}`, Values: [q.tagValue] },
+      { Name: 'instance-state-name', Values: ['running'] },
+    ];
+    return this.call('DescribeInstances', async () => {
+      const out: InstanceView[] = [];
+      for await (const page of paginateDescribeInstances({ client: this.client, pageSize: 1000 }, { Filters: filters }))
+        for (const r of page.Reservations ?? [])
+          for (const i of r.Instances ?? [])
+            if (i.InstanceId !== undefined)
+              out.push({ id: i.InstanceId, state: i.State?.Name ?? 'unknown', interfaces: (i.NetworkInterfaces ?? []).map((n) => instanceInterface(n, i.InstanceId!)) });
+      return out;
+    });
+  }
+
+  async describeNatGateways(ids: readonly string[]): Promise<Record<string, string>> {
+    if (ids.length === 0) return {};
+    // The nat-gateway-id filter (not NatGatewayId.N): a gateway EC2 does not know is absent instead of failing the call.
+    return this.call('DescribeNatGateways', async () => {
+      const out: Record<string, string> = {};
+      for await (const page of paginateDescribeNatGateways({ client: this.client, pageSize: 1000 }, { Filter: [{ Name: 'nat-gateway-id', Values: [...new Set(ids)] }] }))
+        for (const g of page.NatGateways ?? []) if (g.NatGatewayId !== undefined) out[g.NatGatewayId] = g.State ?? 'unknown';
+      return out;
+    });
+  }
+
   private destination(cidr: string): { DestinationCidrBlock: string } | { DestinationIpv6CidrBlock: string } {
     return cidr.includes(':') ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr };
   }
 
-  async createRoute(routeTableId: string, cidr: string, networkInterfaceId: string): Promise<void> {
-    await this.call('CreateRoute', () =>
-      this.client.send(new CreateRouteCommand({ RouteTableId: routeTableId, NetworkInterfaceId: networkInterfaceId, ...this.destination(cidr) })),
-    );
+  async createRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
+    await this.call('CreateRoute', () => this.client.send(new CreateRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...this.destination(cidr) })));
   }
 
-  async replaceRoute(routeTableId: string, cidr: string, networkInterfaceId: string): Promise<void> {
-    await this.call('ReplaceRoute', () =>
-      this.client.send(new ReplaceRouteCommand({ RouteTableId: routeTableId, NetworkInterfaceId: networkInterfaceId, ...this.destination(cidr) })),
-    );
+  async replaceRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
+    await this.call('ReplaceRoute', () => this.client.send(new ReplaceRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...this.destination(cidr) })));
   }
 
   async deleteRoute(routeTableId: string, cidr: string): Promise<void> {

@@ -18,6 +18,8 @@ export interface RouteStatus {
   detail: string;
   /** The outcome of the last pass's change of this route: `ok`, the failure's code, or null when it changed nothing. */
   outcome: string | null;
+  /** Routes with peers or a fallback that point at us: who a hand-off would give the route to now (null: nobody), and why. */
+  handoff?: { to: string | null; why: string };
 }
 
 export interface StatusDocument {
@@ -27,7 +29,9 @@ export interface StatusDocument {
   startedAt: string;
   uptimeSeconds: number;
   noop: boolean;
-  drained: { force: boolean; source: string } | null;
+  drained: { force: boolean; source: string; why: string } | null;
+  /** The instance's own lifecycle signals from metadata (a spot notice, ...), while active. */
+  lifecycle: { kind: string; detail: string; due?: string }[];
   lastPass: { startedAt: string; durationMs: number; ok: boolean; error?: string } | null;
   routes: RouteStatus[];
   checks: (CheckSnapshot & { remote: false })[];
@@ -57,6 +61,7 @@ export function statusDocument(d: DaemonView, o: { version: string; noop: boolea
     uptimeSeconds: Math.round((Date.now() - o.startedAt.getTime()) / 1000),
     noop: o.noop,
     drained: drain ?? null,
+    lifecycle: d.lifecycleSignals().map((l) => ({ ...l })),
     lastPass:
       last === undefined ? null : { startedAt: last.startedAt, durationMs: last.durationMs, ok: last.ok, ...(last.error !== undefined ? { error: last.error } : {}) },
     // Each route as it is after our own writes, with the last pass's decision and its outcome.
@@ -72,6 +77,7 @@ export function statusDocument(d: DaemonView, o: { version: string; noop: boolea
         reason: r.action.reason,
         detail: r.action.detail,
         outcome: r.outcome,
+        ...(r.action.handoff !== undefined ? { handoff: { to: r.action.handoff.to ?? null, why: r.action.handoff.why } } : {}),
       }),
     ),
     checks: d.allChecks().filter((c) => !c.remote).map((c) => ({ ...c.check.snapshot(), remote: false as const })),

@@ -11,6 +11,7 @@ import type { Config } from '../model.js';
 import type { PathSegment } from '../problems.js';
 import { suggest } from '../values.js';
 import { checkSection, checkSpecs } from './checks.js';
+import { handoffKeys, lifecycleSection } from './handoff.js';
 import { isPlainObject, report } from './issues.js';
 import { MAX_SECONDS, bool, positiveNumber } from './leaf.js';
 import { routeTable, routeTableSpec } from './routes.js';
@@ -90,12 +91,16 @@ export function configSchema(file: string, trusted = false) {
         pass_capabilities: bool()
           .default(false)
           .describe("Let hooks and command checks inherit the daemon's ambient capabilities (CAP_NET_RAW under the packaged unit, and any a drop-in adds). Default false: they get none."),
+        ...handoffKeys,
+        lifecycle: lifecycleSection.describe("Which of the instance's own lifecycle signals in metadata start a hand-off."),
       },
       oneTablesKey,
       definedChecks,
     ).transform((doc): Config => {
       // One setting for every child; each spec carries it, so a reload that changes it restarts the checks.
       const inherit = Object.freeze({ awsEnv: doc.pass_aws_env, capabilities: doc.pass_capabilities });
+      const routeTables = Object.freeze(Object.entries(doc.routetables ?? doc.route_tables ?? {}).map(([name, t]) => routeTableSpec(name, t, inherit)));
+      const handsOff = routeTables.some((t) => t.routes.some((r) => r.peers !== undefined || r.fallback !== undefined));
       return Object.freeze({
         file,
         pollTime: doc.poll_time,
@@ -105,7 +110,11 @@ export function configSchema(file: string, trusted = false) {
         ...doc.drain,
         healthchecks: checkSpecs(doc.healthchecks, inherit),
         remoteHealthchecks: checkSpecs(doc.remote_healthchecks, inherit),
-        routeTables: Object.freeze(Object.entries(doc.routetables ?? doc.route_tables ?? {}).map(([name, t]) => routeTableSpec(name, t, inherit))),
+        routeTables,
+        handoffOnStop: doc.handoff_on_stop,
+        handoffTimeout: doc.handoff_timeout,
+        watchTime: doc.watch_time ?? (handsOff ? DEFAULTS.watchTime : 0),
+        lifecycle: doc.lifecycle,
       });
     }),
     'a mapping of settings',

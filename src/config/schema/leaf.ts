@@ -72,7 +72,7 @@ const looseNumberJson = (min: number, extra: Record<string, unknown> = {}): Reco
  * or more after 1 ms, so a huge duration would become a busy loop. Each key
  * sets its own, lower maximum.
  */
-export const MAX_SECONDS = { pollTime: 86_400, check: 3600, hook: 3600, holdDown: 86_400 } as const;
+export const MAX_SECONDS = { pollTime: 86_400, check: 3600, hook: 3600, holdDown: 86_400, handoff: 300 } as const;
 
 export const positiveNumber = (required?: string, minimum = 0, maximum?: number) =>
   leaf<number>(

@@ -10,6 +10,7 @@ import type { ChildInherit, RouteSpec, RouteTableSpec } from '../model.js';
 import { show } from '../values.js';
 import { finder } from './finders.js';
 import type { Found } from './finders.js';
+import { fallback, peers } from './handoff.js';
 import { hookTimeout, routeHookKeys, routeHooks } from './hooks.js';
 import { Fail, isPlainObject, report } from './issues.js';
 import { MAX_SECONDS, bool, cidr, intRange, leaf, nonNegativeNumber, text, typeFail } from './leaf.js';
@@ -48,6 +49,8 @@ export const route = mapping(
     hold_down: nonNegativeNumber(MAX_SECONDS.holdDown)
       .default(DEFAULTS.holdDown)
       .describe('Seconds a primary waits (healthy, and since its own last change) before taking a live route back. Default 30; 0 disables; at most 86400.'),
+    peers: peers().optional().describe('Instances (by tag) this route may be handed to when this instance drains, stops or is interrupted.'),
+    fallback: fallback().optional().describe('A NAT gateway (nat-...) that carries the route while no instance can.'),
   },
   'a route mapping',
 );
@@ -91,6 +94,8 @@ function routeSpec(r: ParsedRoute, inherit: ChildInherit): RouteSpec {
     priority: r.priority,
     holdDown: r.hold_down,
     inherit,
+    ...(r.peers !== undefined ? { peers: r.peers } : {}),
+    ...(r.fallback !== undefined ? { fallback: r.fallback } : {}),
   });
 }
 
