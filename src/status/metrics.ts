@@ -22,6 +22,13 @@ export class Metrics {
   readonly flapping = new Gauge({ name: 'awsnycast_route_flapping', help: '1 while flap detection holds the route', labelNames: ['route_table', 'cidr'], registers: [this.registry] });
   readonly holdDown = new Gauge({ name: 'awsnycast_route_hold_down', help: '1 while a hold-down keeps this daemon from taking the route', labelNames: ['route_table', 'cidr'], registers: [this.registry] });
   readonly drained = new Gauge({ name: 'awsnycast_drained', help: '1 while this instance is drained', registers: [this.registry] });
+  readonly lifecycleSignals = new Counter({
+    name: 'awsnycast_lifecycle_signals_total',
+    help: "The instance's own lifecycle signals seen in metadata (each time one becomes active)",
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly lifecycleActive = new Gauge({ name: 'awsnycast_lifecycle_signal_active', help: '1 while the lifecycle signal is active (and hands routes off)', labelNames: ['kind'], registers: [this.registry] });
 
   constructor() {
     // The event-loop lag monitor samples every 10 ms by default: 100 wake-ups a second, about 1 % of a

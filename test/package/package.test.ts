@@ -381,7 +381,7 @@ describe('the systemd unit', () => {
     assert.equal(one('NotifyAccess'), 'all', 'the daemon notifies through systemd-notify, a child process');
     assert.equal(one('WatchdogSec'), '90s');
     assert.equal(one('TimeoutStartSec'), '5min');
-    assert.equal(one('TimeoutStopSec'), '10');
+    assert.equal(one('TimeoutStopSec'), '45');
   });
 
   test("its folders are the code's defaults: socket, drain state, maintenance file, config", () => {

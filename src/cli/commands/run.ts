@@ -89,7 +89,7 @@ export const runCommand: Command = {
   usage: '[-f FILE] [-noop] [-oneshot] [-debug] [-syslog] [-log-format auto|text|json]',
   details:
     'Flags keep the original AWSnycast spellings: -noop and --noop, -f FILE, --f FILE and -f=FILE all work.\n' +
-    'Signals: SIGTERM/SIGINT stop (routes stay as they are); SIGHUP reloads the config (an invalid one is rejected and the old one kept).',
+    'Signals: SIGTERM/SIGINT stop (routes stay as they are, or are handed off first with handoff_on_stop: true; a second signal stops at once); SIGHUP reloads the config (an invalid one is rejected and the old one kept).',
   flags: runFlags,
   async run(parsed) {
     if (parsed.flags.version === true) {
@@ -114,10 +114,26 @@ export const runCommand: Command = {
       logging.close();
     };
     const stop = new AbortController();
+    let stopping = false;
     const onSignal = (sig: NodeJS.Signals): void => {
-      log.info({ signal: sig }, 'stopping; routes stay as they are');
       notifier?.stopping();
-      stop.abort();
+      const d = built.daemon;
+      // handoff_on_stop: hand routes off first, bounded by handoff_timeout; a second signal stops at once.
+      if (stopping || d === undefined || !d.currentConfig.handoffOnStop || parsed.flags.oneshot === true) {
+        log.info({ signal: sig }, stopping ? 'stopping at once' : 'stopping; routes stay as they are');
+        stop.abort();
+        return;
+      }
+      stopping = true;
+      const timeout = d.currentConfig.handoffTimeout;
+      log.info({ signal: sig, handoffTimeout: timeout }, `stopping: handing routes off first (at most ${timeout} s)`);
+      void d.handOff(timeout * 1000).then(
+        (done) => {
+          log.info({ done }, done ? 'hand-off done; stopping' : `hand-off not confirmed within ${timeout} s; stopping anyway`);
+          stop.abort();
+        },
+        () => stop.abort(),
+      );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
@@ -213,6 +229,8 @@ export const runCommand: Command = {
         const r = await daemon.pass();
         return r.ok ? EXIT.ok : EXIT.error;
       }
+      const { watchLifecycle } = await import('../../daemon/lifecycle-wiring.js');
+      watchLifecycle(daemon, config, log, stop.signal, metrics);
       await daemon.run(stop.signal);
       return EXIT.ok;
     } finally {

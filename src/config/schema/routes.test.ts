@@ -97,6 +97,24 @@ const RULES: RuleCase[] = [
     yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, run_before_delete_route: []}]\n',
     expect: [[ErrorCode.Type, 'routetables.t.manage_routes[0].run_before_delete_route']],
   },
+  {
+    name: 'fallback must be a NAT gateway id, and peers needs both tag and value',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, fallback: igw-1234, peers: {tag: role}}, {cidr: 10.0.0.2/32, peers: {tag: role, value: "${zone}"}}]\n',
+    expect: [
+      [ErrorCode.Value, 'routetables.t.manage_routes[0].fallback'],
+      [ErrorCode.Missing, 'routetables.t.manage_routes[0].peers.value'],
+      [ErrorCode.Placeholder, 'routetables.t.manage_routes[1].peers.value'],
+    ],
+    message: /"igw-1234" is not a NAT gateway id/,
+  },
+  {
+    name: 'handoff_timeout is at most 300 s and lifecycle takes only its own keys',
+    yaml: 'handoff_timeout: 301\nlifecycle: {poll: 5, spot: true}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n',
+    expect: [
+      [ErrorCode.Value, 'handoff_timeout'],
+      [ErrorCode.UnknownKey, 'lifecycle.spot'],
+    ],
+  },
 ];
 
 describe('route rules', () => ruleTests(RULES));
@@ -108,6 +126,18 @@ describe('the route model', () => {
       c.routeTables[0]!.routes.map((r) => [r.cidr, r.family]),
       [['10.1.2.3/32', 4], ['2001:db8::10/128', 6], ['2001:db8:0:9::/64', 6]],
     );
+  });
+
+  test('peers, fallback and the hand-off settings reach the model; watch_time is on by default only when a route can be handed off', () => {
+    const c = config('routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32, peers: {tag: role, value: "nat-${az}"}, fallback: nat-0123456789abcdef0}]\n');
+    const r = c.routeTables[0]!.routes[0]!;
+    assert.deepEqual([r.peers, r.fallback], [{ tagKey: 'role', tagValue: 'nat-${az}' }, 'nat-0123456789abcdef0']);
+    assert.deepEqual([c.watchTime, c.handoffOnStop, c.handoffTimeout], [10, false, 20]);
+    assert.deepEqual(c.lifecycle, { poll: 5, spotInterruption: true, targetLifecycle: true, scheduledEvents: true, scheduledLead: 600, rebalance: false });
+    const plain = config('routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n');
+    assert.equal(plain.watchTime, 0);
+    const set = config('watch_time: 2\nhandoff_on_stop: true\nlifecycle: {poll: 0}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n');
+    assert.deepEqual([set.watchTime, set.handoffOnStop, set.lifecycle.poll], [2, true, 0]);
   });
 
   test('healthcheck as one name or a list becomes a list', () => {
