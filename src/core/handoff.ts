@@ -70,11 +70,13 @@ function peerProblem(route: RouteSpec, peer: PeerView, input: PlanInput, cameFro
 export function handoffChoice(route: RouteSpec, routeTableId: string, key: string, input: PlanInput, values: PlaceholderValues): HandoffChoice {
   const ranked = rankedPeers(route, routeTableId, key, input, values);
   const best = ranked.find((r) => r.problem === undefined);
+  const fb = fallbackProblem(route, input);
+  // A fallback that could not be used is always said, so status shows it before it is needed.
+  const fbNote = route.fallback !== undefined && fb !== undefined ? `; ${fb}, not usable` : '';
   if (best !== undefined)
-    return { to: { kind: 'peer', instanceId: best.peer.instanceId, networkInterfaceId: best.peer.networkInterfaceId }, why: `peer ${best.peer.instanceId} is healthy` };
+    return { to: { kind: 'peer', instanceId: best.peer.instanceId, networkInterfaceId: best.peer.networkInterfaceId }, why: `peer ${best.peer.instanceId} is healthy${fbNote}` };
   const refused = ranked.map((r) => `${r.peer.instanceId}: ${r.problem}`);
   const peers = route.peers === undefined ? undefined : refused.length === 0 ? 'no peer found by its tag' : `no healthy peer (${refused.join('; ')})`;
-  const fb = fallbackProblem(route, input);
   if (fb === undefined) return { to: { kind: 'fallback', id: route.fallback! }, why: `${peers ?? 'no peers configured'}; fallback ${route.fallback} is available` };
   return { why: [peers, route.fallback !== undefined ? fb : undefined].filter((x) => x !== undefined).join('; ') };
 }
