@@ -1,5 +1,6 @@
 // The one-command demo (npm run demo / ./scripts/demo): the simulator, one
-// daemon per NAT instance, a failover and a reclaim, shown live. Everything
+// daemon per NAT instance, a failover and a reclaim, then a planned drain
+// (a make-before-break hand-off, no gap) and an undrain, shown live. Everything
 // listens on 127.0.0.1 / the instances' 127.x addresses. Exits by itself and
 // leaves no process behind; Ctrl-C cleans up too.
 import { spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { SimClient, readStartLine } from '../dist/src/sim/client.js';
 
 const BIN = new URL('../bin/awsnycast', import.meta.url).pathname;
-const WORLD = new URL('../examples/worlds/nat-pair.yaml', import.meta.url).pathname;
+const WORLD = new URL('../examples/worlds/handoff.yaml', import.meta.url).pathname;
 const TTY = process.stdout.isTTY === true;
 const HOLD_DOWN = 5;
 const dir = mkdtempSync(join(tmpdir(), 'awsnycast-demo-'));
@@ -79,6 +80,8 @@ function stopService(inst) {
 function configFor(inst, port) {
   return `# ${label(inst.instanceId)}: primary for its own AZ's private table, backup for the other one.
 poll_time: 10
+status: {socket: ${join(dir, `${inst.instanceId}.sock`)}}
+drain: {state_file: ${join(dir, `${inst.instanceId}.drained`)}, maintenance_file: ${join(dir, `${inst.instanceId}.maintenance`)}}
 healthchecks:
   nat_service: {type: tcp, destination: ${inst.privateIp}, every: 0.5, rise: 2, fall: 3, timeout: 0.4, config: {port: ${port}}}
 remote_healthchecks:
@@ -86,11 +89,21 @@ remote_healthchecks:
 routetables:
   mine:
     find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: nat_service, never_delete: true, hold_down: ${HOLD_DOWN}}]
+    # peers: who gets the route when this NAT is drained (judged by peer_service first)
+    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: nat_service, never_delete: true, hold_down: ${HOLD_DOWN}, remote_healthcheck: peer_service, peers: {tag: role, value: nat}}]
   theirs:
     find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}
-    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: nat_service, if_unhealthy: true, remote_healthcheck: peer_service}]
+    manage_routes: [{cidr: 0.0.0.0/0, healthcheck: nat_service, if_unhealthy: true, remote_healthcheck: peer_service, peers: {tag: role, value: nat}}]
 `;
+}
+
+/** `awsnycast drain` / `undrain` against a daemon's status socket. */
+function cli(inst, command) {
+  return new Promise((ok, fail) => {
+    const c = spawn(BIN, [command, '--socket', join(dir, `${inst.instanceId}.sock`)], { stdio: 'ignore' });
+    c.on('error', fail);
+    c.on('close', (code) => (code === 0 ? ok() : fail(new Error(`awsnycast ${command} exited ${code}`))));
+  });
 }
 
 function startDaemon(inst) {
@@ -180,6 +193,25 @@ async function main() {
     await waitOwner(rtbA, eniA, 'NAT A to reclaim its table');
     event(`NAT A reclaimed ${rtbA} ${((Date.now() - back) / 1000).toFixed(1)} s after its service came back`);
     await sleep(1500);
+
+    // Planned maintenance: the drained owner points its route straight at the healthy peer.
+    event('planned maintenance: awsnycast drain on NAT A (it hands its route to a healthy peer, make-before-break)');
+    const seq2 = await api.lastSeq();
+    const drained = Date.now();
+    await cli(a, 'drain');
+    await waitOwner(rtbA, eniB, 'the hand-off to NAT B');
+    const writes = (await api.mutations('route', seq2)).entries.filter((x) => x.routeTableId === rtbA);
+    const last = Math.max(...writes.map((x) => x.wallMs));
+    const clean = writes.every((x) => x.action === 'ReplaceRoute');
+    event(
+      `NAT A handed ${rtbA} to NAT B ${((last - drained) / 1000).toFixed(2)} s after the drain with ${writes.map((x) => x.action).join(', ')}: ${clean ? 'the route was never missing (gap 0 ms)' : 'NOT gapless'}`,
+    );
+    await sleep(1500);
+    event(`awsnycast undrain on NAT A: it takes its table back after its hold_down of ${HOLD_DOWN} s`);
+    await cli(a, 'undrain');
+    await waitOwner(rtbA, eniA, 'NAT A to take its table back after the undrain');
+    event(`NAT A is back in service and owns ${rtbA} again`);
+    await sleep(1000);
   } finally {
     clearInterval(ticker);
   }

@@ -6,8 +6,9 @@ import { apiCost } from './api-cost.js';
 import { failoverRemote } from './failover-remote.js';
 import { failoverTerminated } from './failover-terminated.js';
 import { fleet } from './fleet.js';
+import { handoff } from './handoff.js';
 import { footprint } from './footprint.js';
 import { planScale } from './plan-scale.js';
 import { race } from './race.js';
 
-export const SCENARIOS: readonly Scenario[] = [failoverRemote, failoverTerminated, race, apiCost, planScale, footprint, fleet];
+export const SCENARIOS: readonly Scenario[] = [failoverRemote, failoverTerminated, race, handoff, apiCost, planScale, footprint, fleet];

@@ -7,7 +7,7 @@ import type { Config } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { confirmStep, mergeConfirmed } from '../core/confirm.js';
 import { withWrites } from '../core/own-writes.js';
-import { plan, type Plan, type PlannedAction } from '../core/plan.js';
+import { Reason, plan, type Plan, type PlannedAction } from '../core/plan.js';
 import { findRoute } from '../core/targets.js';
 import type { Identity, RouteTableView } from '../core/types.js';
 import { Ec2Error } from '../ec2/errors.js';
@@ -106,6 +106,12 @@ export class Reconciler {
     for (const prob of p.problems) this.d.errors.report(`plan:${prob.code}:${prob.tableName}`, { code: prob.code, table: prob.tableName }, prob.message);
     if (p.problems.length === 0) this.d.errors.clear('plan:');
     for (const a of p.actions) this.logDecision(a, apply);
+    // Stepping aside with nowhere to hand a route: said once (and shown in status errors) until it changes.
+    for (const a of p.actions) {
+      const key = `handoff:${a.routeTableId}:${a.cidr}`;
+      if (a.reason === Reason.HandoffNone) this.d.errors.report(key, { routeTable: a.routeTableId, cidr: a.cidr, reason: a.reason }, a.detail);
+      else this.d.errors.clear(key);
+    }
     if (!apply) return { ok: p.problems.length === 0, plan: p, outcomes: [], world };
     const outcomes = await applyPlan(p.actions, this.d.ec2, this.d.values, this.d.log, {
       signal: this.d.signal,

@@ -20,7 +20,7 @@
 // A 404 is "absent". Anything else that goes wrong (no answer, another
 // status, a document of the wrong shape) raises nothing: the watcher keeps
 // what it last knew for that kind and says what went wrong.
-import { MetadataService } from '@aws-sdk/ec2-metadata-service';
+import { ImdsClient } from './imds-client.js';
 import { EventEmitter } from 'node:events';
 import { realClock, type Clock } from '../daemon/clock.js';
 import type { Logger } from '../log/logger.js';
@@ -49,7 +49,7 @@ export interface LifecycleOptions {
   readonly rebalance: boolean;
 }
 
-/** What readLifecycle needs of the SDK's MetadataService. */
+/** What readLifecycle needs of a metadata client (imds-client.ts; the SDK's MetadataService fits too). */
 export interface MetadataReader {
   request(path: string, options: { method?: string; headers?: Record<string, string> }): Promise<string>;
 }
@@ -316,7 +316,7 @@ export interface LifecycleWatcherOptions extends LifecycleOptions {
   readonly log: Logger;
   /** For the sleeps between polls; default the real one. */
   readonly clock?: Clock;
-  /** Default: a MetadataService of our own (2 s timeout, no retries), replaced after a poll with problems. */
+  /** Default: an ImdsClient of our own (2 s timeout, no retries), replaced after a poll with problems. */
   readonly metadata?: MetadataReader;
   /** Called once each time a kind becomes active. */
   readonly onSignal?: (kind: LifecycleKind) => void;
@@ -327,8 +327,8 @@ export interface LifecycleWatcherOptions extends LifecycleOptions {
 /** Distinct problems remembered for "warn once" (the oldest is forgotten beyond this). */
 const MAX_WARNED = 32;
 
-/** The SDK's client turns tokens off for good after a token PUT answered 403/404/405 or timed out; a fresh one starts over. */
-const newClient = (): MetadataReader => new MetadataService({ httpOptions: { timeout: 2000 }, retries: 0 });
+/** A fresh client after a poll with problems (it fetches a new token). */
+const newClient = (): MetadataReader => new ImdsClient(2000);
 
 export class LifecycleWatcher extends EventEmitter<LifecycleWatcherEvents> {
   private readonly log: Logger;

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { DeleteNatGatewayCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runCli } from '../helpers/cli.js';
-import { Daemon, ROOT, Scratch, Sim, sleep, waitFor } from './harness.js';
+import { Daemon, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
 
-const WORLD = join(ROOT, 'test/e2e/worlds/handoff.yaml');
+const WORLD = join(WORLDS, 'handoff.yaml');
 const A = 'i-0a0000000000000a1';
 const B = 'i-0a0000000000000b1';
 const C = 'i-0a0000000000000c1';

@@ -45,12 +45,15 @@ function unreachable(socket: string, e: unknown): number {
 
 export function renderStatus(s: StatusDocument): string {
   const out: string[] = [];
-  out.push(`${s.identity.instanceId} (${s.identity.az}, ${s.identity.networkInterfaceId}) — ${s.version}${s.noop ? ' — NOOP' : ''}${s.drained ? ` — DRAINED${s.drained.force ? ' (force)' : ''} by ${s.drained.source}` : ''}`);
+  out.push(`${s.identity.instanceId} (${s.identity.az}, ${s.identity.networkInterfaceId}) — ${s.version}${s.noop ? ' — NOOP' : ''}${s.drained ? ` — DRAINED${s.drained.force ? ' (force)' : ''} by ${s.drained.source}: ${s.drained.why}` : ''}`);
   out.push(`config ${s.config.file}  up ${s.uptimeSeconds} s  last pass ${s.lastPass ? `${s.lastPass.startedAt} ${s.lastPass.ok ? 'ok' : `FAILED${s.lastPass.error ? `: ${s.lastPass.error}` : ''}`} (${s.lastPass.durationMs} ms)` : 'none yet'}`);
   out.push('');
   out.push(table([['ROUTE TABLE', 'CIDR', 'OWNER', 'US', 'DECISION', 'REASON', 'DETAIL'], ...s.routes.map((r) => [r.routeTable, r.cidr, r.target ?? '-', r.ours ? 'yes' : 'no', r.action, r.reason, r.detail])]));
   const checks = [...s.checks.map((c) => ({ ...c, kind: 'local' })), ...s.remoteChecks.map((c) => ({ ...c, kind: `remote ${c.template}` }))];
   out.push(table([['CHECK', 'KIND', 'DESTINATION', 'STATE', 'DECIDED', 'LAST', 'DETAIL'], ...checks.map((c) => [c.name, c.kind, c.destination, c.state, c.decided ? 'yes' : 'no', c.last ? `${Math.round(c.last.latencyMs)} ms` : '-', c.last?.detail ?? '-'])]));
+  for (const r of s.routes)
+    if (r.handoff !== undefined) out.push(`hand-off of ${r.cidr} in ${r.routeTable}: ${r.handoff.to !== null ? `to ${r.handoff.to}` : 'NOWHERE'} (${r.handoff.why})`);
+  for (const l of s.lifecycle) out.push(`LIFECYCLE: ${l.kind}: ${l.detail}${l.due !== undefined ? ` (due ${l.due})` : ''}`);
   for (const f of s.flapping) out.push(`FLAPPING: ${f.cidr} in ${f.routeTable} with ${f.other}`);
   for (const e of s.errors) out.push(`error: ${e.cause} (${e.count}×)`);
   return out.join('\n') + (out[out.length - 1]?.endsWith('\n') ? '' : '\n');
