@@ -12,7 +12,7 @@ import { WORLDS, sleep, waitFor } from '../../test/helpers/harness.js';
 import type { DaemonProcess, SimProcess } from '../../test/helpers/harness.js';
 import { startDaemon, startSim } from '../harness.js';
 import type { Scenario } from '../scenario.js';
-import { fig } from '../scenario.js';
+import { fig, rand } from '../scenario.js';
 
 const A = 'i-0a0000000000000a1';
 const B = 'i-0a0000000000000b1';
@@ -100,7 +100,8 @@ export const handoff: Scenario = {
       for (let t = 0; t < ctx.trials; t++) {
         // A owns both routes and would hand each to B (its remote check of B has risen).
         await waitFor(async () => (await at(eniA)) && mine(await routes(sockA), (r) => r.ours && r.handoff?.to === B), 60_000, 'A to own both routes, with B ready', 100);
-        await sleep(500);
+        // At a random moment of B's watch cycle (watch_time 10 s): the time until B owns the routes is then a fair sample.
+        await sleep(500 + rand(10_000));
         const seq = await sim.client.lastSeq();
         let on = true;
         let bad = 0;

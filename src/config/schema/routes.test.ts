@@ -108,6 +108,12 @@ const RULES: RuleCase[] = [
     message: /"igw-1234" is not a NAT gateway id/,
   },
   {
+    name: 'a NAT gateway fallback on an IPv6 route is refused (NAT gateways carry IPv4 only)',
+    yaml: 'routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: "2001:db8::1", fallback: nat-0123456789abcdef0}]\n',
+    expect: [[ErrorCode.Value, 'routetables.t.manage_routes[0].fallback']],
+    message: /IPv4 traffic only/,
+  },
+  {
     name: 'handoff_timeout is at most 300 s and lifecycle takes only its own keys',
     yaml: 'handoff_timeout: 301\nlifecycle: {poll: 5, spot: true}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n',
     expect: [

@@ -33,6 +33,13 @@ const instanceRef = () =>
     typeof v === 'string' && INSTANCE.test(v) ? v : new Fail(ErrorCode.Value, `${show(v)} is neither SELF nor an instance id (i-...)`),
   );
 
+/** AWS: a NAT gateway carries IPv4 traffic only (CreateRoute/ReplaceRoute `NatGatewayId`: "[IPv4 traffic only]"). */
+const ipv4Fallback: PartialCheck = (r, ctx) => {
+  const c = isPlainObject(r.cidr) ? r.cidr : undefined;
+  if (typeof r.fallback === 'string' && c?.family === 6)
+    report(ctx, ErrorCode.Value, `a NAT gateway fallback carries IPv4 traffic only; ${show(c.text)} is an IPv6 route`, { path: ['fallback'] });
+};
+
 export const route = mapping(
   {
     cidr: cidr('is required'),
@@ -50,9 +57,10 @@ export const route = mapping(
       .default(DEFAULTS.holdDown)
       .describe('Seconds a primary waits (healthy, and since its own last change) before taking a live route back. Default 30; 0 disables; at most 86400.'),
     peers: peers().optional().describe('Instances (by tag) this route may be handed to when this instance drains, stops or is interrupted.'),
-    fallback: fallback().optional().describe('A NAT gateway (nat-...) that carries the route while no instance can.'),
+    fallback: fallback().optional().describe('A NAT gateway (nat-...) that carries the route while no instance can. IPv4 routes only.'),
   },
   'a route mapping',
+  ipv4Fallback,
 );
 
 /** Two routes of one table for the same CIDR would fight over it. */
