@@ -134,9 +134,12 @@ export function decide(route: RouteSpec, existing: RouteView | undefined, input:
   // The route points elsewhere. Never take over on an undecided or failing check.
   if (gate === 'undecided') return { action: 'none', reason: Reason.CheckUndecided, detail: `waiting for our check (${checkNames}) to decide before taking over` };
   if (gate === 'unhealthy') {
-    // The owner is dead and we cannot carry the route: the fallback can.
+    // The owner is dead and we cannot carry the route: the fallback can. Dead by what EC2 says only (blackhole,
+    // gone, not running, impaired): our own remote verdict is not trusted while our own checks fail (a broken
+    // network here would fail both, and move a healthy owner's route to the fallback again and again).
     if (fallback !== undefined && !atFallback) {
-      const dead = existing.state === 'blackhole' || (route.ifUnhealthy && backupRules(route, existing, input, key).action === 'replace');
+      const r = existing.state === 'blackhole' || !route.ifUnhealthy ? undefined : backupRules(route, existing, input, key);
+      const dead = existing.state === 'blackhole' || (r?.action === 'replace' && r.reason !== Reason.OwnerRemoteUnhealthy);
       if (dead)
         return {
           action: 'replace',

@@ -36,7 +36,7 @@ function input(over: Partial<PlanInput>): PlanInput {
     interfaceIps: { 'eni-b': '127.0.1.11', 'eni-c': '127.0.1.12' },
     interfaceOwners: { 'eni-b': 'i-0000000b', 'eni-c': 'i-0000000c' },
     peers: { 'role=nat': [B, C] },
-    natGateways: { [NAT]: 'available' },
+    natGateways: { [NAT]: { state: 'available', vpcId: 'vpc-1' } },
     now: 100_000,
     ...over,
   };
@@ -98,13 +98,16 @@ describe('hand-off: a drained owner gives its route to the best healthy peer, ma
 
   test('a fallback that is not available is not used, and the route stays where it is (this instance still forwards)', () => {
     for (const state of ['deleted', 'deleting', 'pending', 'failed']) {
-      const a = first(PEERS_FALLBACK, input({ ...DRAINED, peers: { 'role=nat': [] }, natGateways: { [NAT]: state } }));
+      const a = first(PEERS_FALLBACK, input({ ...DRAINED, peers: { 'role=nat': [] }, natGateways: { [NAT]: { state, vpcId: 'vpc-1' } } }));
       assert.deepEqual([a.action, a.reason], ['none', Reason.HandoffNone], state);
       assert.match(a.detail, new RegExp(`fallback ${NAT} is ${state}`));
       assert.equal(a.handoff?.to, undefined);
     }
     const unknown = first(PEERS_FALLBACK, input({ ...DRAINED, peers: { 'role=nat': [] }, natGateways: {} }));
     assert.match(unknown.detail, /unknown to EC2/);
+    const elsewhere = first(PEERS_FALLBACK, input({ ...DRAINED, peers: { 'role=nat': [] }, natGateways: { [NAT]: { state: 'available', vpcId: 'vpc-2' } } }));
+    assert.deepEqual([elsewhere.action, elsewhere.reason], ['none', Reason.HandoffNone]);
+    assert.match(elsewhere.detail, /is in vpc-2, not this instance's VPC/);
   });
 
   test('drain --force withdraws a route nothing can carry; a route without peers or fallback keeps the original rule', () => {
@@ -148,7 +151,7 @@ describe('fallback: a NAT gateway carries the route while no instance can', () =
       const a = first(c, input({ checks: { internet: UNHEALTHY } }));
       assert.deepEqual([a.action, a.reason, a.target], ['replace', Reason.CheckUnhealthyFallback, NAT]);
     }
-    const gone = first(FALLBACK, input({ checks: { internet: UNHEALTHY }, natGateways: { [NAT]: 'deleted' } }));
+    const gone = first(FALLBACK, input({ checks: { internet: UNHEALTHY }, natGateways: { [NAT]: { state: 'deleted', vpcId: 'vpc-1' } } }));
     assert.deepEqual([gone.action, gone.reason], ['delete', Reason.CheckUnhealthyDelete]);
   });
 
@@ -157,9 +160,12 @@ describe('fallback: a NAT gateway carries the route while no instance can', () =
     assert.deepEqual([a.action, a.reason, a.target], ['create', Reason.MissingFallback, NAT]);
   });
 
-  test('a backup whose own check fails moves a dead owner\'s route to the fallback; a live owner keeps it', () => {
-    const dead = first(BACKUP_FALLBACK, input({ tables: [table([toB])], checks: { internet: UNHEALTHY }, remoteChecks: { peer: { '127.0.1.11': UNHEALTHY } } }));
+  test('a backup whose own check fails moves a dead owner\'s route to the fallback (dead by what EC2 says); a live owner keeps it', () => {
+    const dead = first(BACKUP_FALLBACK, input({ tables: [table([toB])], checks: { internet: UNHEALTHY }, owners: { 'i-0000000b': { state: 'stopped' } } }));
     assert.deepEqual([dead.action, dead.reason, dead.target], ['replace', Reason.OwnerDeadFallback, NAT]);
+    // Its own remote verdict is not enough while its own checks fail: a broken network here fails both.
+    const remote = first(BACKUP_FALLBACK, input({ tables: [table([toB])], checks: { internet: UNHEALTHY }, remoteChecks: { peer: { '127.0.1.11': UNHEALTHY } } }));
+    assert.deepEqual([remote.action, remote.reason], ['none', Reason.CheckUnhealthy]);
     const blackhole = first(BACKUP_FALLBACK, input({ tables: [table([{ ...toB, state: 'blackhole' }])], checks: { internet: UNHEALTHY } }));
     assert.equal(blackhole.reason, Reason.OwnerDeadFallback);
     const alive = first(BACKUP_FALLBACK, input({ tables: [table([toB])], checks: { internet: UNHEALTHY } }));
@@ -181,7 +187,22 @@ describe('fallback: a NAT gateway carries the route while no instance can', () =
   });
 
   test('a route at a deleted fallback is a blackhole: a healthy backup takes it over at once', () => {
-    const a = first(BACKUP_FALLBACK, input({ tables: [table([{ ...toNat, state: 'blackhole' }])], natGateways: { [NAT]: 'deleted' } }));
+    const a = first(BACKUP_FALLBACK, input({ tables: [table([{ ...toNat, state: 'blackhole' }])], natGateways: { [NAT]: { state: 'deleted', vpcId: 'vpc-1' } } }));
     assert.deepEqual([a.action, a.reason], ['replace', Reason.OwnerBlackhole]);
+  });
+});
+
+describe('hand-off among instances that all step aside', () => {
+  test('a route that came to us while we were drained goes on to the fallback only, never to another peer', () => {
+    const key = 'rtb-1 0.0.0.0/0';
+    const drain = { force: false, why: 'scale-in', since: 50_000 };
+    const came = first(PEERS_FALLBACK, input({ drain, ownerSince: { [key]: 60_000 } }));
+    assert.deepEqual([came.action, came.reason, came.target], ['replace', Reason.HandoffFallback, NAT]);
+    const noFallback = first(PEERS, input({ drain, ownerSince: { [key]: 60_000 } }));
+    assert.deepEqual([noFallback.action, noFallback.reason], ['none', Reason.HandoffNone]);
+    assert.match(noFallback.detail, /came to us while this instance was stepping aside/);
+    // A route we already had when the drain began is handed to a peer as usual.
+    const had = first(PEERS, input({ drain, ownerSince: { [key]: 10_000 } }));
+    assert.deepEqual([had.action, had.reason], ['replace', Reason.Handoff]);
   });
 });

@@ -25,11 +25,13 @@ export interface HandoffChoice {
 }
 
 /** Why the route's fallback cannot be used now; undefined when it can (the gateway is `available`). */
-export function fallbackProblem(route: RouteSpec, input: Pick<PlanInput, 'natGateways'>): string | undefined {
+export function fallbackProblem(route: RouteSpec, input: Pick<PlanInput, 'natGateways' | 'identity'>): string | undefined {
   if (route.fallback === undefined) return 'no fallback is configured';
-  const state = input.natGateways?.[route.fallback];
-  if (state === undefined) return `fallback ${route.fallback} is unknown to EC2`;
-  return state === 'available' ? undefined : `fallback ${route.fallback} is ${state}`;
+  const g = input.natGateways?.[route.fallback];
+  if (g === undefined) return `fallback ${route.fallback} is unknown to EC2`;
+  // A gateway of another VPC cannot be a route's target here (every ReplaceRoute would fail).
+  if (g.vpcId !== undefined && g.vpcId !== input.identity.vpcId) return `fallback ${route.fallback} is in ${g.vpcId}, not this instance's VPC`;
+  return g.state === 'available' ? undefined : `fallback ${route.fallback} is ${g.state}`;
 }
 
 /** The peers of a route in rank order, each with why it cannot take the route (undefined: it can). */
@@ -68,7 +70,13 @@ function peerProblem(route: RouteSpec, peer: PeerView, input: PlanInput, cameFro
 
 /** Where to hand the route: the first healthy peer, else a usable fallback, else nowhere (with why). */
 export function handoffChoice(route: RouteSpec, routeTableId: string, key: string, input: PlanInput, values: PlaceholderValues): HandoffChoice {
-  const ranked = rankedPeers(route, routeTableId, key, input, values);
+  // A route that came to us while we were stepping aside goes on to the fallback only: drained instances
+  // (an Auto Scaling scale-in drains several) must not pass it around among themselves.
+  const since = input.ownerSince?.[key];
+  const cameWhileDrained = input.drain?.since !== undefined && since !== undefined && since > input.drain.since;
+  const ranked = cameWhileDrained
+    ? rankedPeers(route, routeTableId, key, input, values).map((r) => ({ peer: r.peer, problem: 'the route came to us while this instance was stepping aside; only the fallback may take it on' }))
+    : rankedPeers(route, routeTableId, key, input, values);
   const best = ranked.find((r) => r.problem === undefined);
   const fb = fallbackProblem(route, input);
   // A fallback that could not be used is always said, so status shows it before it is needed.

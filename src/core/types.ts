@@ -70,6 +70,13 @@ export interface OwnerFacts {
   readonly systemStatus?: string;
 }
 
+/** A NAT gateway as DescribeNatGateways shows it. */
+export interface NatGatewayView {
+  /** pending, failed, available, deleting, deleted. */
+  readonly state: string;
+  readonly vpcId?: string;
+}
+
 /** A candidate a route may be handed to: a running instance a route's `peers` finder found. */
 export interface PeerView {
   readonly instanceId: string;
@@ -129,11 +136,17 @@ export interface PlanInput {
    * backups or are withdrawn by the normal rules); `force` also withdraws
    * `never_delete` routes.
    */
-  readonly drain?: { readonly force: boolean; /** Why, for reasons: "drained by awsnycast drain", "spot interruption notice", ... */ readonly why?: string };
+  readonly drain?: {
+    readonly force: boolean;
+    /** Why, for reasons: "drained by awsnycast drain", "spot interruption notice", ... */
+    readonly why?: string;
+    /** Since when (the daemon's clock) this daemon has seen itself drained: a route that came to us after that is not passed on to a peer. */
+    readonly since?: number;
+  };
   /** By peers finder key (handoff.ts peersKey): the candidates the last full read found. */
   readonly peers?: Readonly<Record<string, readonly PeerView[]>>;
-  /** NAT gateway state by id (pending, failed, available, deleting, deleted); absent = EC2 does not know it. */
-  readonly natGateways?: Readonly<Record<string, string>>;
+  /** Fallback NAT gateways by id; absent = EC2 does not know it. */
+  readonly natGateways?: Readonly<Record<string, NatGatewayView>>;
   /** By route key: the target the route pointed at before its current one, as far as this daemon saw. */
   readonly previousTarget?: Readonly<Record<string, string>>;
   /** By route key: routes where taking back from a live owner keeps being undone; the value is that owner. */

@@ -36,6 +36,11 @@ export class FlapDetector {
     );
   }
 
+  /** We gave `key` away ourselves (a hand-off, a fallback): taking it back later is no fight. */
+  forget(key: string): void {
+    this.swings.delete(key);
+  }
+
   /** A flap is over when the route no longer points at the instance we fought with; `ownerOf` reads the current owner. */
   update(ownerOf: (key: string) => string | undefined): void {
     for (const [key, other] of this.flapping) {

@@ -284,3 +284,40 @@ describe('the scheduler', () => {
     );
   });
 });
+
+describe('hand-off in the loop', () => {
+  const PEERS = ', remote_healthcheck: peer, peers: {tag: role, value: nat}';
+  const peer = (id: string, eni: string) => ({ id, state: 'running', vpcId: 'vpc-1', tags: { role: 'nat' }, interfaces: IFACES.filter((n) => n.id === eni) });
+
+  test('a hand-off is re-planned on a fresh list of peers: one gone since the last full read is not chosen', async () => {
+    const { ec2, daemon, health, routeNow } = setup(PEERS, [to('eni-a', 'i-0000000a')]);
+    ec2.instances = [peer('i-0000000b', 'eni-b'), peer('i-0000000c', 'eni-c')];
+    health.remote = { peer: { '127.0.1.11': { healthy: true, decided: true }, '127.0.1.12': { healthy: true, decided: true } } };
+    const first = (await daemon.pass()).plan!.actions[0]!;
+    assert.equal(first.reason, 'OWNED');
+    const chosen = first.handoff?.to;
+    assert.ok(chosen === 'i-0000000b' || chosen === 'i-0000000c', JSON.stringify(first.handoff));
+    // The chosen peer is stopped; the daemon's list (from its last full read) still names it.
+    ec2.instances = ec2.instances.filter((i) => i.id !== chosen);
+    daemon.setLifecycle([{ kind: 'spot-interruption', detail: 'spot interruption notice: terminate' }]);
+    const r = await daemon.pass(true, 'kick');
+    assert.deepEqual(r.outcomes.map((o) => [o.action.action, o.action.reason]), [['replace', 'HANDOFF']]);
+    assert.equal(routeNow(), chosen === 'i-0000000b' ? 'eni-c' : 'eni-b');
+    assert.equal(ec2.calls.filter((c) => c === 'DescribeInstances').length, 2, 'the full read and the re-read before the hand-off');
+  });
+
+  test('a watch pass re-reads only the tables whose routes point elsewhere, and sees a route handed to us', async () => {
+    const { ec2, daemon, reads } = setup(', if_unhealthy: true' + PEERS, [to('eni-b', 'i-0000000b')]);
+    ec2.instances = [peer('i-0000000b', 'eni-b')];
+    assert.equal((await daemon.pass()).plan!.actions[0]!.reason, 'OWNER_REMOTE_UNDECIDED');
+    // B hands the route to us.
+    ec2.tables = ec2.tables.map((t) => ({ ...t, routes: [to('eni-a', 'i-0000000a')] }));
+    const before = reads();
+    const describes = ec2.calls.filter((c) => c === 'DescribeInstances').length;
+    const r = await daemon.pass(true, 'watch');
+    assert.equal(r.plan!.actions[0]!.reason, 'OWNED');
+    assert.equal(reads(), before + 1);
+    assert.equal(ec2.calls.filter((c) => c === 'DescribeInstances').length, describes, 'a watch pass does not look for peers');
+    assert.equal(daemon.routeStates()[0]?.ours, true);
+  });
+});

@@ -7,7 +7,7 @@ import type { Config } from '../config/model.js';
 import { substitute } from '../config/values.js';
 import { peersKey } from '../core/handoff.js';
 import { placeholderValues } from '../core/targets.js';
-import type { Identity, OwnerFacts, PeerView, RouteTableView } from '../core/types.js';
+import type { Identity, NatGatewayView, OwnerFacts, PeerView, RouteTableView } from '../core/types.js';
 import type { Ec2Port, InstanceView } from '../ec2/port.js';
 
 export interface InterfaceFacts {
@@ -23,8 +23,8 @@ export interface World {
   readonly interfaceOwners: Readonly<Record<string, string>>;
   /** By peers finder key: the candidates found (full reads only; partial reads keep the last ones). */
   readonly peers?: Readonly<Record<string, readonly PeerView[]>>;
-  /** Fallback NAT gateway states by id. */
-  readonly natGateways?: Readonly<Record<string, string>>;
+  /** Fallback NAT gateways by id. */
+  readonly natGateways?: Readonly<Record<string, NatGatewayView>>;
 }
 
 /** What the reader keeps across passes because it cannot change while the daemon runs. */
@@ -44,6 +44,8 @@ export interface ReadOptions {
   readonly routeTableIds?: readonly string[];
   /** Read tables in every VPC of the region (config `all_vpcs: true`); default: our VPC only. */
   readonly allVpcs?: boolean;
+  /** Read the peers too on a partial read (before a hand-off: the list of the last full read may be stale). */
+  readonly peers?: boolean;
 }
 
 /** Every CIDR the config manages, in any table: only these routes are ever looked at or touched. */
@@ -122,7 +124,7 @@ export async function readWorld(
   }
   const fallbacks = [...new Set(config.routeTables.flatMap((t) => t.routes.flatMap((r) => (r.fallback !== undefined ? [r.fallback] : []))))].sort();
   const natGateways = fallbacks.length > 0 ? await ec2.describeNatGateways(fallbacks) : undefined;
-  const peers = opts.routeTableIds === undefined ? await readPeers(ec2, config, me) : undefined;
+  const peers = opts.routeTableIds === undefined || opts.peers === true ? await readPeers(ec2, config, me) : undefined;
   return {
     tables,
     owners,

@@ -63,6 +63,8 @@ export class Reconciler {
   internalErrors = 0;
   /** The last plan made (what the watch pass looks at). */
   private lastPlan: Plan | undefined;
+  /** Since when (the clock's ms) the plans have seen this instance drained. */
+  private drainedSince: number | undefined;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -151,6 +153,8 @@ export class Reconciler {
   private planOn(world: World): Plan {
     const h = this.d.health.views();
     const drain = this.d.drain.state();
+    if (drain === undefined) this.drainedSince = undefined;
+    else this.drainedSince ??= this.d.clock.now();
     return plan(this.d.config(), {
       identity: this.d.identity,
       ...world,
@@ -160,7 +164,7 @@ export class Reconciler {
       now: this.d.clock.now(),
       startedAt: this.d.startedAt,
       ...this.d.memory.facts(),
-      ...(drain !== undefined ? { drain: { force: drain.force, why: drain.why } } : {}),
+      ...(drain !== undefined ? { drain: { force: drain.force, why: drain.why, since: this.drainedSince! } } : {}),
     });
   }
 
@@ -174,7 +178,8 @@ export class Reconciler {
     if (step.risky.length === 0) return { plan: p, world };
     if (step.delayMs > 0) await this.d.clock.sleep(step.delayMs, this.d.signal);
     if (this.d.signal.aborted) return { plan: p, world };
-    const confirmed = await this.partialRead(world, step.routeTableIds);
+    // A hand-off is re-planned on a fresh list of peers: the full read's may be poll_time old (a peer stopped since).
+    const confirmed = await this.partialRead(world, step.routeTableIds, step.risky.some((a) => a.reason === Reason.Handoff));
     const { plan: merged, dropped } = mergeConfirmed(p, this.planOn(confirmed), step.risky);
     for (const { first: a, now } of dropped)
       this.d.log.info(
@@ -189,9 +194,9 @@ export class Reconciler {
    * The re-read asked only about the owners of its tables: the others' facts
    * stay those of the full read, and so do the peers (full reads only).
    */
-  private async partialRead(base: World, routeTableIds: readonly string[]): Promise<World> {
+  private async partialRead(base: World, routeTableIds: readonly string[], peers = false): Promise<World> {
     const config = this.d.config();
-    const fresh = await readWorld(this.d.ec2, config, this.d.identity, this.cache, { allVpcs: config.allVpcs, routeTableIds });
+    const fresh = await readWorld(this.d.ec2, config, this.d.identity, this.cache, { allVpcs: config.allVpcs, routeTableIds, peers });
     this.d.memory.seen(fresh.tables, fresh.owners, false, managedCidrs(config), this.d.clock.now());
     const tables = base.tables.map((t) => fresh.tables.find((f) => f.id === t.id) ?? t);
     const world: World = { ...base, ...fresh, owners: { ...base.owners, ...fresh.owners }, tables };

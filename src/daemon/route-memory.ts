@@ -90,6 +90,7 @@ export class RouteMemory {
       writes.push(w);
       if (a.action === 'delete') continue;
       this.lastChange.set(key, now);
+      if (a.reason === Reason.Handoff || a.reason === Reason.HandoffFallback || a.reason === Reason.CheckUnhealthyFallback) this.flaps.forget(key);
       if (a.reason === Reason.Preempt && a.current !== undefined) this.flaps.tookBack(key, a.current.ownerInstanceId ?? a.current.target, now);
     }
     return writes;

@@ -1,6 +1,6 @@
 // An in-memory EC2 port for unit tests of the loop: route tables as plain
 // values, a log of every call, and failures that a test can queue per action.
-import type { OwnerFacts, RouteTableView } from '../core/types.js';
+import type { NatGatewayView, OwnerFacts, RouteTableView } from '../core/types.js';
 import { Ec2Error, Ec2Outcome } from './errors.js';
 import { targetFromId } from '../core/targets.js';
 import type { Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
@@ -24,8 +24,8 @@ export class FakeEc2 implements Ec2Port {
     public owners: Record<string, OwnerFacts> = {},
     /** Instances for findInstances, with their tags. */
     public instances: (InstanceView & { tags: Record<string, string>; vpcId: string })[] = [],
-    /** NAT gateway states by id. */
-    public natGateways: Record<string, string> = {},
+    /** NAT gateways by id. */
+    public natGateways: Record<string, NatGatewayView> = {},
   ) {}
 
   /** The next call of `action` throws an Ec2Error with this outcome. */
@@ -80,7 +80,7 @@ export class FakeEc2 implements Ec2Port {
     return Promise.resolve(this.instances.filter((i) => i.vpcId === q.vpcId && i.state === 'running' && i.tags[q.tagKey] === q.tagValue));
   }
 
-  describeNatGateways(ids: readonly string[]): Promise<Record<string, string>> {
+  describeNatGateways(ids: readonly string[]): Promise<Record<string, NatGatewayView>> {
     this.enter('DescribeNatGateways');
     return Promise.resolve(Object.fromEntries(ids.flatMap((id) => (this.natGateways[id] !== undefined ? [[id, this.natGateways[id]]] : []))));
   }

@@ -1,7 +1,7 @@
 // The narrow port to EC2: only the calls the daemon makes. One adapter on the
 // AWS SDK (sdk-adapter.ts) implements it for real AWS, the simulator, or any
 // EC2-compatible endpoint; fake.ts implements it in memory for loop tests.
-import type { OwnerFacts, RouteTableView } from '../core/types.js';
+import type { NatGatewayView, OwnerFacts, RouteTableView } from '../core/types.js';
 
 export interface InterfaceView {
   readonly id: string;
@@ -41,8 +41,8 @@ export interface Ec2Port {
   describeNetworkInterfaces(q: { readonly ids?: readonly string[]; readonly instanceId?: string }): Promise<InterfaceView[]>;
   /** Running instances matching a `peers` finder (all pages, filtered on the server side). */
   findInstances(q: PeerQuery): Promise<InstanceView[]>;
-  /** NAT gateway state by id (pending, failed, available, deleting, deleted); ids EC2 does not know are absent. */
-  describeNatGateways(ids: readonly string[]): Promise<Record<string, string>>;
+  /** NAT gateways by id; ids EC2 does not know are absent. */
+  describeNatGateways(ids: readonly string[]): Promise<Record<string, NatGatewayView>>;
   /** `target`: a network interface id (eni-...) or a NAT gateway id (nat-...). */
   createRoute(routeTableId: string, cidr: string, target: string): Promise<void>;
   replaceRoute(routeTableId: string, cidr: string, target: string): Promise<void>;

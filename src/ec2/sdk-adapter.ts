@@ -14,7 +14,7 @@ import {
   paginateDescribeRouteTables,
 } from '@aws-sdk/client-ec2';
 import type { Filter, InstanceNetworkInterface, InstanceStatus, NetworkInterface, Route, RouteTable } from '@aws-sdk/client-ec2';
-import { GONE, type OwnerFacts, type RouteTableView, type RouteTarget, type RouteView } from '../core/types.js';
+import { GONE, type NatGatewayView, type OwnerFacts, type RouteTableView, type RouteTarget, type RouteView } from '../core/types.js';
 import { canonicalCidr } from '../net/address.js';
 import { toEc2Error } from './errors.js';
 import type { Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
@@ -234,13 +234,13 @@ export class SdkEc2 implements Ec2Port {
     });
   }
 
-  async describeNatGateways(ids: readonly string[]): Promise<Record<string, string>> {
+  async describeNatGateways(ids: readonly string[]): Promise<Record<string, NatGatewayView>> {
     if (ids.length === 0) return {};
     // The nat-gateway-id filter (not NatGatewayId.N): a gateway EC2 does not know is absent instead of failing the call.
     return this.call('DescribeNatGateways', async () => {
-      const out: Record<string, string> = {};
+      const out: Record<string, NatGatewayView> = {};
       for await (const page of paginateDescribeNatGateways({ client: this.client, pageSize: 1000 }, { Filter: [{ Name: 'nat-gateway-id', Values: [...new Set(ids)] }] }))
-        for (const g of page.NatGateways ?? []) if (g.NatGatewayId !== undefined) out[g.NatGatewayId] = g.State ?? 'unknown';
+        for (const g of page.NatGateways ?? []) if (g.NatGatewayId !== undefined) out[g.NatGatewayId] = { state: g.State ?? 'unknown', ...(g.VpcId !== undefined ? { vpcId: g.VpcId } : {}) };
       return out;
     });
   }

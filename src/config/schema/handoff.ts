@@ -6,7 +6,7 @@
 import { ErrorCode } from '../codes.js';
 import { DEFAULTS } from '../model.js';
 import type { LifecycleSpec, PeersSpec } from '../model.js';
-import { show } from '../values.js';
+import { looseNumber, show } from '../values.js';
 import { Fail } from './issues.js';
 import { MAX_SECONDS, bool, leaf, nonNegativeNumber, positiveNumber, templateText, text } from './leaf.js';
 import { mapping, mappingOf, strictKeys } from './shapes.js';
@@ -31,6 +31,18 @@ export const fallback = () =>
       : new Fail(ErrorCode.Value, `${show(v)} is not a NAT gateway id (nat- followed by 8 or 17 hex digits)`),
   );
 
+/** 0 (off) or at least 1 s: every watch pass is an EC2 call, and the account's request budget is shared. */
+const watchTime = () =>
+  leaf<number>(
+    { anyOf: [{ type: 'number', enum: [0] }, { type: 'number', minimum: 1, maximum: MAX_SECONDS.pollTime }, { type: 'string', pattern: '^\\s*\\+?(\\d+(\\.\\d*)?|\\.\\d+)\\s*$' }] },
+    (v) => {
+      const n = looseNumber(v);
+      if (n === undefined || n < 0) return new Fail(ErrorCode.Value, `must be zero or a number of seconds (got ${show(v)})`);
+      if (n > 0 && n < 1) return new Fail(ErrorCode.Value, `must be 0 (off) or at least 1 second (got ${show(v)}): each watch pass is an EC2 call`);
+      return n > MAX_SECONDS.pollTime ? new Fail(ErrorCode.Value, `must be at most ${MAX_SECONDS.pollTime} seconds (got ${show(v)})`) : n;
+    },
+  );
+
 export const handoffKeys = {
   handoff_on_stop: bool()
     .default(false)
@@ -38,7 +50,7 @@ export const handoffKeys = {
   handoff_timeout: positiveNumber(undefined, 0, MAX_SECONDS.handoff)
     .default(DEFAULTS.handoffTimeout)
     .describe('Seconds a hand-off at stop may take before the daemon exits anyway. Default 20; at most 300 (keep it under the unit\'s TimeoutStopSec).'),
-  watch_time: nonNegativeNumber(MAX_SECONDS.pollTime)
+  watch_time: watchTime()
     .optional()
     .describe('Seconds between re-reads of the tables whose routes this instance backs up (a hand-off to us or to another owner is seen this soon). Default 10 when a route has peers or fallback, else 0 (off).'),
 } as const;

@@ -114,10 +114,11 @@ const RULES: RuleCase[] = [
     message: /IPv4 traffic only/,
   },
   {
-    name: 'handoff_timeout is at most 300 s and lifecycle takes only its own keys',
-    yaml: 'handoff_timeout: 301\nlifecycle: {poll: 5, spot: true}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n',
+    name: 'handoff_timeout is at most 300 s, watch_time 0 or at least 1 s, and lifecycle takes only its own keys',
+    yaml: 'handoff_timeout: 301\nwatch_time: 0.2\nlifecycle: {poll: 5, spot: true}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n',
     expect: [
       [ErrorCode.Value, 'handoff_timeout'],
+      [ErrorCode.Value, 'watch_time'],
       [ErrorCode.UnknownKey, 'lifecycle.spot'],
     ],
   },
@@ -140,6 +141,9 @@ describe('the route model', () => {
     assert.deepEqual([r.peers, r.fallback], [{ tagKey: 'role', tagValue: 'nat-${az}' }, 'nat-0123456789abcdef0']);
     assert.deepEqual([c.watchTime, c.handoffOnStop, c.handoffTimeout], [10, false, 20]);
     assert.deepEqual(c.lifecycle, { poll: 5, spotInterruption: true, targetLifecycle: true, scheduledEvents: true, scheduledLead: 600, rebalance: false });
+    // NAT64's prefix is the one IPv6 route a NAT gateway takes.
+    const nat64 = config('routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: "64:ff9b::/96", fallback: nat-0123456789abcdef0}]\n');
+    assert.equal(nat64.routeTables[0]!.routes[0]!.fallback, 'nat-0123456789abcdef0');
     const plain = config('routetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n');
     assert.equal(plain.watchTime, 0);
     const set = config('watch_time: 2\nhandoff_on_stop: true\nlifecycle: {poll: 0}\nroutetables:\n  t:\n    find: {type: main}\n    manage_routes: [{cidr: 10.0.0.1/32}]\n');

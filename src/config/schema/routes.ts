@@ -33,10 +33,14 @@ const instanceRef = () =>
     typeof v === 'string' && INSTANCE.test(v) ? v : new Fail(ErrorCode.Value, `${show(v)} is neither SELF nor an instance id (i-...)`),
   );
 
-/** AWS: a NAT gateway carries IPv4 traffic only (CreateRoute/ReplaceRoute `NatGatewayId`: "[IPv4 traffic only]"). */
+/**
+ * AWS: a NAT gateway carries IPv4 traffic only (CreateRoute/ReplaceRoute
+ * `NatGatewayId`: "[IPv4 traffic only]"); the one IPv6 route it takes is
+ * NAT64's well-known prefix, 64:ff9b::/96.
+ */
 const ipv4Fallback: PartialCheck = (r, ctx) => {
   const c = isPlainObject(r.cidr) ? r.cidr : undefined;
-  if (typeof r.fallback === 'string' && c?.family === 6)
+  if (typeof r.fallback === 'string' && c?.family === 6 && c.text !== '64:ff9b::/96')
     report(ctx, ErrorCode.Value, `a NAT gateway fallback carries IPv4 traffic only; ${show(c.text)} is an IPv6 route`, { path: ['fallback'] });
 };
 
