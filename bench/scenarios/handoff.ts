@@ -100,6 +100,8 @@ export const handoff: Scenario = {
       for (let t = 0; t < ctx.trials; t++) {
         // A owns both routes and would hand each to B (its remote check of B has risen).
         await waitFor(async () => (await at(eniA)) && mine(await routes(sockA), (r) => r.ours && r.handoff?.to === B), 60_000, 'A to own both routes, with B ready', 100);
+        // B's status must have seen A take the routes back (its next watch pass), or "B owns" below would be its stale view of the last trial.
+        await waitFor(async () => mine(await routes(sockB), (r) => !r.ours), 60_000, 'B to see A own both routes', 100);
         // At a random moment of B's watch cycle (watch_time 10 s): the time until B owns the routes is then a fair sample.
         await sleep(500 + rand(10_000));
         const seq = await sim.client.lastSeq();
