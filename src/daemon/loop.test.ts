@@ -321,3 +321,17 @@ describe('hand-off in the loop', () => {
     assert.equal(daemon.routeStates()[0]?.ours, true);
   });
 });
+
+describe('what a watch pass reads', () => {
+  test('a backup that holds a route watches its table: the primary taking it back is seen by the next watch pass', async () => {
+    const backup = setup(', if_unhealthy: true', [to('eni-a', 'i-0000000a')]);
+    await backup.daemon.pass();
+    const before = backup.reads();
+    // The primary took the route back after its hold-down: the watch pass sees it, and the backup watches it again.
+    backup.ec2.tables = backup.ec2.tables.map((t) => ({ ...t, routes: [to('eni-b', 'i-0000000b')] }));
+    const r = await backup.daemon.pass(true, 'watch');
+    assert.equal(backup.reads(), before + 1);
+    assert.equal(r.plan!.actions[0]!.reason, 'OWNER_ALIVE');
+    assert.equal(backup.daemon.routeStates()[0]?.ours, false);
+  });
+});

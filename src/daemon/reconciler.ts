@@ -207,13 +207,17 @@ export class Reconciler {
   /**
    * The tables a watch pass re-reads: those where a managed route points at
    * another instance or a gateway (a hand-off may move it to us, or to a new
-   * owner our remote check must follow).
+   * owner our remote check must follow), and those where we hold a route as
+   * a backup (`if_unhealthy`: its primary takes it back after its hold-down,
+   * and we must then watch the primary, not believe we still carry it).
    */
   watchedTables(): string[] {
     const me = this.d.identity;
     const ids = new Set<string>();
-    for (const a of this.lastPlan?.actions ?? [])
-      if (a.current !== undefined && a.current.target !== me.networkInterfaceId && a.current.ownerInstanceId !== me.instanceId) ids.add(a.routeTableId);
+    for (const a of this.lastPlan?.actions ?? []) {
+      const elsewhere = a.current !== undefined && a.current.target !== me.networkInterfaceId && a.current.ownerInstanceId !== me.instanceId;
+      if (elsewhere || (a.current !== undefined && a.route.ifUnhealthy)) ids.add(a.routeTableId);
+    }
     return [...ids].sort();
   }
 
