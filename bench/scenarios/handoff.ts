@@ -8,7 +8,7 @@
 // undrained and takes both back (hold_down 0) for the next trial.
 import { join } from 'node:path';
 import { runCli } from '../../test/helpers/cli.js';
-import { WORLDS, sleep, waitFor } from '../../test/helpers/harness.js';
+import { WORLDS, sleep, waitFor, watchRoutes } from '../../test/helpers/harness.js';
 import type { DaemonProcess, SimProcess } from '../../test/helpers/harness.js';
 import { startDaemon, startSim } from '../harness.js';
 import type { Scenario } from '../scenario.js';
@@ -105,18 +105,7 @@ export const handoff: Scenario = {
         // At a random moment of B's watch cycle (watch_time 10 s): the time until B owns the routes is then a fair sample.
         await sleep(500 + rand(10_000));
         const seq = await sim.client.lastSeq();
-        let on = true;
-        let bad = 0;
-        const watch = (async () => {
-          while (on) {
-            const tables = await sim.tables();
-            for (const [rtb, cidr] of ROUTES) {
-              const r = tables.find((x) => x.routeTableId === rtb)?.routes.find((x) => x.cidr === cidr);
-              if (r === undefined || r.state !== 'active') bad++;
-            }
-            await sleep(50);
-          }
-        })();
+        const watch = watchRoutes(sim, ROUTES);
         const t0 = Date.now();
         await runCli(['drain', '--socket', sockA]);
         await waitFor(() => at(eniB), 30_000, 'both routes at B', 20);
@@ -126,9 +115,7 @@ export const handoff: Scenario = {
         writes.push(log.length);
         await waitFor(async () => mine(await routes(sockB), (r) => r.ours), 60_000, 'B to report both routes as its own', 100);
         peerOwns.push(Date.now() - t0);
-        on = false;
-        await watch;
-        badSamples.push(bad);
+        badSamples.push((await watch.stop()).gaps.length);
         gaps.push(await gapMs(sim, seq, Date.now()));
         ctx.log(`  trial ${t + 1}: at B after ${Math.round(done - t0)} ms, B owns after ${peerOwns.at(-1)} ms, ${log.length} writes, gap ${gaps.at(-1)} ms`);
         await runCli(['undrain', '--socket', sockA]);

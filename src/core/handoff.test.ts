@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadConfigText } from '../config/index.js';
 import type { Config } from '../config/index.js';
+import { config } from '../config/testing.js';
 import { Reason, plan, remoteTargets } from './plan.js';
-import type { CheckView, PeerView, PlanInput, RouteTableView, RouteView } from './types.js';
+import { HEALTHY, ME, UNHEALTHY } from './testing.js';
+import type { PeerView, PlanInput, RouteTableView, RouteView } from './types.js';
 
-function cfg(yaml: string): Config {
-  const r = loadConfigText(yaml, '/etc/awsnycast.yaml');
-  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
-  return r.config;
-}
-
-const ME = { instanceId: 'i-0000000a', az: 'eu-west-1a', region: 'eu-west-1', vpcId: 'vpc-1', subnetId: 'subnet-a', networkInterfaceId: 'eni-a', ownIps: ['127.0.1.10'] };
-const HEALTHY: CheckView = { healthy: true, decided: true };
-const UNHEALTHY: CheckView = { healthy: false, decided: true };
+const cfg = (yaml: string): Config => config(yaml);
 const NAT = 'nat-0123456789abcdef0';
 
 const at = (target: RouteView['target'], state: RouteView['state'] = 'active'): RouteView => ({ destination: '0.0.0.0/0', target, state });

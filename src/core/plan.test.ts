@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadConfigText } from '../config/index.js';
 import type { Config } from '../config/index.js';
+import { config } from '../config/testing.js';
 import { findTables } from './finders.js';
 import { Reason, plan, remoteTargets } from './plan.js';
-import { GONE, GONE_CONFIRM_MS, type CheckView, type OwnerFacts, type PlanInput, type RouteTableView, type RouteView } from './types.js';
+import { HEALTHY, ME, UNDECIDED, UNHEALTHY } from './testing.js';
+import { GONE, GONE_CONFIRM_MS, type OwnerFacts, type PlanInput, type RouteTableView, type RouteView } from './types.js';
 
-function cfg(yaml: string): Config {
-  const r = loadConfigText(yaml, '/etc/awsnycast.yaml');
-  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
-  return r.config;
-}
-
-const ME = { instanceId: 'i-0000000a', az: 'eu-west-1a', region: 'eu-west-1', vpcId: 'vpc-1', subnetId: 'subnet-a', networkInterfaceId: 'eni-a', ownIps: ['127.0.1.10'] };
-const HEALTHY: CheckView = { healthy: true, decided: true };
-const UNHEALTHY: CheckView = { healthy: false, decided: true };
-const UNDECIDED: CheckView = { healthy: false, decided: false };
+const cfg = (yaml: string): Config => config(yaml);
 
 const toB: RouteView = { destination: '0.0.0.0/0', target: { kind: 'interface', networkInterfaceId: 'eni-b', instanceId: 'i-0000000b' }, state: 'active' };
 const toMe: RouteView = { destination: '0.0.0.0/0', target: { kind: 'interface', networkInterfaceId: 'eni-a', instanceId: 'i-0000000a' }, state: 'active' };

@@ -11,6 +11,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { DeleteNatGatewayCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runCli } from '../helpers/cli.js';
 import { Daemon, Scratch, Sim, WORLDS, sleep, waitFor } from './harness.js';
+import { watchRoutes } from '../helpers/harness.js';
 
 const WORLD = join(WORLDS, 'handoff.yaml');
 const A = 'i-0a0000000000000a1';
@@ -98,31 +99,6 @@ async function status(socket: string): Promise<StatusJson> {
 }
 
 const routeOf = (s: StatusJson, rtb: string, cidr: string) => s.routes.find((r) => r.routeTable === rtb && r.cidr === cidr);
-
-/** Samples the routes every 50 ms until stopped; collects every sample where one is missing or a blackhole. */
-function watchRoutes(sim: Sim, routes: readonly (readonly [string, string])[]): { stop(): Promise<{ samples: number; gaps: string[] }> } {
-  let on = true;
-  const gaps: string[] = [];
-  let samples = 0;
-  const loop = (async () => {
-    while (on) {
-      const tables = await sim.tables();
-      for (const [rtb, cidr] of routes) {
-        const r = tables.find((t) => t.routeTableId === rtb)?.routes.find((x) => x.cidr === cidr);
-        if (r === undefined || r.state !== 'active') gaps.push(`${new Date().toISOString()} ${rtb} ${cidr}: ${r === undefined ? 'missing' : r.state}`);
-      }
-      samples++;
-      await sleep(50);
-    }
-  })();
-  return {
-    async stop() {
-      on = false;
-      await loop;
-      return { samples, gaps };
-    },
-  };
-}
 
 const target = async (sim: Sim, rtb: string, cidr: string): Promise<string | undefined> => {
   const r = await sim.route(rtb, cidr);

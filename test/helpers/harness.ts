@@ -203,6 +203,31 @@ export class SimProcess {
   }
 }
 
+/** Samples the routes every 50 ms until stopped; collects every sample where one is missing or a blackhole. */
+export function watchRoutes(sim: SimProcess, routes: readonly (readonly [string, string])[]): { stop(): Promise<{ samples: number; gaps: string[] }> } {
+  let on = true;
+  const gaps: string[] = [];
+  let samples = 0;
+  const loop = (async () => {
+    while (on) {
+      const tables = await sim.tables();
+      for (const [rtb, cidr] of routes) {
+        const r = tables.find((t) => t.routeTableId === rtb)?.routes.find((x) => x.cidr === cidr);
+        if (r === undefined || r.state !== 'active') gaps.push(`${new Date().toISOString()} ${rtb} ${cidr}: ${r === undefined ? 'missing' : r.state}`);
+      }
+      samples++;
+      await sleep(50);
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return { samples, gaps };
+    },
+  };
+}
+
 // ---------------------------------------------------------------- daemons
 
 /** The access key id a daemon playing `instanceId` gets, so the simulator's counters split calls by daemon. */
