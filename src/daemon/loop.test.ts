@@ -335,3 +335,18 @@ describe('what a watch pass reads', () => {
     assert.equal(backup.daemon.routeStates()[0]?.ours, false);
   });
 });
+
+describe('hand-off right after a take-back', () => {
+  test('a route we took back ourselves moments ago is handed to the peer we took it from (only a route handed to us is not handed straight back)', async () => {
+    const { ec2, daemon, health, routeNow } = setup(', remote_healthcheck: peer, peers: {tag: role, value: nat}', [to('eni-b', 'i-0000000b')], 30);
+    ec2.instances = [{ id: 'i-0000000b', state: 'running', vpcId: 'vpc-1', tags: { role: 'nat' }, interfaces: IFACES.filter((n) => n.id === 'eni-b') }];
+    health.remote = { peer: { '127.0.1.11': { healthy: true, decided: true } } };
+    const took = await daemon.pass();
+    assert.deepEqual(took.outcomes.map((o) => o.action.reason), ['PREEMPT']);
+    assert.equal(routeNow(), 'eni-a');
+    daemon.setLifecycle([{ kind: 'target-lifecycle', detail: 'Auto Scaling target lifecycle state Terminated' }]);
+    const r = await daemon.pass(true, 'kick');
+    assert.deepEqual(r.outcomes.map((o) => o.action.reason), ['HANDOFF'], JSON.stringify(r.plan?.actions.map((a) => a.detail)));
+    assert.equal(routeNow(), 'eni-b');
+  });
+});

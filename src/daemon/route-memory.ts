@@ -83,9 +83,9 @@ export class RouteMemory {
       const key = routeKey(a.routeTableId, a.cidr);
       const after: RouteView | undefined =
         a.action === 'delete' || a.target === undefined ? undefined : { destination: a.cidr, target: targetFromId(a.target), state: 'active' };
-      const was = findRoute(before, a.routeTableId, a.cidr);
-      this.owners.set(key, { target: after === undefined ? '' : describeTarget(after).target, since: now, seenAt: now, ...(was !== undefined ? { previous: describeTarget(was).target } : {}) });
-      const w = { routeTableId: a.routeTableId, cidr: a.cidr, before: was, after, at: now };
+      // No `previous` for our own write: it names who handed a route to us, and we took this one ourselves.
+      this.owners.set(key, { target: after === undefined ? '' : describeTarget(after).target, since: now, seenAt: now });
+      const w = { routeTableId: a.routeTableId, cidr: a.cidr, before: findRoute(before, a.routeTableId, a.cidr), after, at: now };
       this.ownWrites = [...this.ownWrites.filter((x) => x.routeTableId !== a.routeTableId || x.cidr !== a.cidr), w];
       writes.push(w);
       if (a.action === 'delete') continue;
