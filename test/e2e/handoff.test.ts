@@ -5,6 +5,7 @@
 // missing or a blackhole; with every instance unhealthy the route goes to
 // its fallback NAT gateway and comes back.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
@@ -123,7 +124,7 @@ async function waitHandedOff(sim: Sim, since: number, limitMs: number): Promise<
 }
 
 /** Starts A (owner of private-a and the /32), B (NAT peer) and C (anycast peer); waits until A would hand both routes to someone. */
-async function trio(sim: Sim, aOpts: Opts = {}): Promise<{ a: Daemon; sa: string; sb: string; sc: string }> {
+async function trio(sim: Sim, aOpts: Opts = {}): Promise<{ a: Daemon; sa: string; sb: string; sc: string; fileA: string }> {
   const ca = config(`a-${Date.now()}`, { anycastPrimary: true, ...aOpts });
   const cb = config(`b-${Date.now()}`);
   const cc = config(`c-${Date.now()}`, { nat: false });
@@ -138,7 +139,7 @@ async function trio(sim: Sim, aOpts: Opts = {}): Promise<{ a: Daemon; sa: string
     20_000,
     'A to own both routes and see a healthy peer for each',
   );
-  return { a, sa: ca.socket, sb: cb.socket, sc: cc.socket };
+  return { a, sa: ca.socket, sb: cb.socket, sc: cc.socket, fileA: ca.file };
 }
 
 /** Every route write to the two routes since `seq`: only ReplaceRoute, never a delete. */
@@ -204,6 +205,18 @@ describe('make-before-break hand-off (poll_time 300)', () => {
     assert.ok(done.ms <= 3000, `lifecycle hand-off took ${done.ms} ms`);
     const { gaps } = await watch.stop();
     assert.deepEqual(gaps, []);
+  });
+
+  test('a reload that switches the spot notice off ends its drain: the owner takes its routes back', async () => {
+    const sim = await Sim.start(WORLD);
+    running.push(sim);
+    const { a, fileA } = await trio(sim, { head: 'lifecycle: {poll: 1}\n' });
+    await sim.admin('POST', `instances/${A}/spot-interruption`, { action: 'terminate', inMs: 120_000 });
+    await waitHandedOff(sim, Date.now(), 15_000);
+    writeFileSync(fileA, readFileSync(fileA, 'utf8').replace('lifecycle: {poll: 1}', 'lifecycle: {poll: 1, spot_interruption: false}'));
+    a.child.kill('SIGHUP');
+    await a.waitForLog(/SIGHUP: config reloaded/);
+    await waitFor(async () => (await target(sim, RTB_A, '0.0.0.0/0')) === ENI[A] && (await target(sim, MAIN, ANYCAST)) === ENI[A], 20_000, 'A to take its routes back');
   });
 
   test('SIGTERM with handoff_on_stop hands both routes off before the daemon exits', async () => {

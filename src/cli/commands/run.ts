@@ -178,6 +178,8 @@ export const runCommand: Command = {
     const { daemon, ec2 } = booted;
     built.daemon = daemon;
     notifier?.status(`started as ${daemon.identity.instanceId} (${daemon.identity.networkInterfaceId}); first pass`);
+    // The lifecycle watcher (started with the loop; not for -oneshot); a reload re-syncs it.
+    let lifecycle: import('../../daemon/lifecycle-wiring.js').LifecycleWiring | undefined;
     const onHup = (): void => {
       notifier?.reloading();
       const r = loadConfigFile(file, { trusted: true });
@@ -191,6 +193,7 @@ export const runCommand: Command = {
       log.info({ config: file }, 'SIGHUP: config reloaded');
       notifier?.reloaded();
       daemon.reload(r.config);
+      lifecycle?.sync(r.config);
     };
     process.on('SIGHUP', onHup);
     process.off('SIGHUP', onEarlyHup);
@@ -229,8 +232,9 @@ export const runCommand: Command = {
         const r = await daemon.pass();
         return r.ok ? EXIT.ok : EXIT.error;
       }
-      const { watchLifecycle } = await import('../../daemon/lifecycle-wiring.js');
-      watchLifecycle(daemon, config, log, stop.signal, metrics);
+      const { LifecycleWiring } = await import('../../daemon/lifecycle-wiring.js');
+      lifecycle = new LifecycleWiring(daemon, log, stop.signal, metrics);
+      lifecycle.sync(config);
       await daemon.run(stop.signal);
       return EXIT.ok;
     } finally {
