@@ -24,9 +24,10 @@ const ROUTES: readonly (readonly [string, string])[] = [
   [MAIN, ANYCAST],
 ];
 
-function config(dir: string, name: string, primary: boolean): string {
+/** `quick` (the test suite's smoke run): watch passes every second instead of the default 10 s. */
+function config(dir: string, name: string, primary: boolean, quick: boolean): string {
   return `poll_time: 300
-status: {socket: ${join(dir, `${name}.sock`)}}
+${quick ? 'watch_time: 1\n' : ''}status: {socket: ${join(dir, `${name}.sock`)}}
 drain: {state_file: ${join(dir, `${name}.drained`)}, maintenance_file: ${join(dir, `${name}.maintenance`)}}
 lifecycle: {poll: 0}
 healthchecks:
@@ -87,8 +88,8 @@ export const handoff: Scenario = {
       const dir = ctx.scratch.dir;
       const sockA = join(dir, 'handoff-a.sock');
       const sockB = join(dir, 'handoff-b.sock');
-      daemons.push(startDaemon(ctx, sim, A, 'handoff-a.yaml', config(dir, 'handoff-a', true)));
-      daemons.push(startDaemon(ctx, sim, B, 'handoff-b.yaml', config(dir, 'handoff-b', false)));
+      daemons.push(startDaemon(ctx, sim, A, 'handoff-a.yaml', config(dir, 'handoff-a', true, ctx.quick)));
+      daemons.push(startDaemon(ctx, sim, B, 'handoff-b.yaml', config(dir, 'handoff-b', false, ctx.quick)));
       const eniA = sim.eni(A);
       const eniB = sim.eni(B);
       const at = async (eni: string): Promise<boolean> => (await Promise.all(ROUTES.map(([rtb, cidr]) => sim.routeTarget(rtb, cidr)))).every((r) => r.eni === eni);
@@ -103,7 +104,7 @@ export const handoff: Scenario = {
         // B's status must have seen A take the routes back (its next watch pass), or "B owns" below would be its stale view of the last trial.
         await waitFor(async () => mine(await routes(sockB), (r) => !r.ours), 60_000, 'B to see A own both routes', 100);
         // At a random moment of B's watch cycle (watch_time 10 s): the time until B owns the routes is then a fair sample.
-        await sleep(500 + rand(10_000));
+        await sleep(ctx.quick ? 200 : 500 + rand(10_000));
         const seq = await sim.client.lastSeq();
         const watch = watchRoutes(sim, ROUTES);
         const t0 = Date.now();
@@ -126,7 +127,7 @@ export const handoff: Scenario = {
         fig('handoff', 'routing gap during the hand-off (mutation log)', 'ms', gaps, { text: '0', ok: (s) => s.max === 0 }),
         fig('handoff', 'samples with a route missing or blackhole (50 ms watch)', 'samples', badSamples, { text: '0', ok: (s) => s.max === 0 }),
         fig('handoff', 'route writes per hand-off (2 routes)', 'writes', writes, { text: '2', ok: (s) => s.max === 2 }),
-        fig('handoff', 'drain → the peer reports both routes as its own', 'ms', peerOwns, undefined, 'its watch pass (watch_time 10 s, the default with peers); poll_time would be 300 s'),
+        fig('handoff', 'drain → the peer reports both routes as its own', 'ms', peerOwns, undefined, ctx.quick ? 'quick run: watch_time 1 s' : 'its watch pass (watch_time 10 s, the default with peers); poll_time would be 300 s'),
       ];
     } finally {
       await Promise.all(daemons.map((d) => d.stop()));

@@ -489,6 +489,11 @@ describe('the systemd unit', () => {
       ['LockPersonality', 'yes'],
       ['SystemCallArchitectures', 'native'],
       ['SystemCallErrorNumber', 'EPERM'],
+      // Resource bounds (docs/operations.md "The unit file"): above the daemon's 80-120 MB, below a t4g.nano's 512 MB.
+      ['MemoryHigh', '256M'],
+      ['MemoryMax', '384M'],
+      ['TasksMax', '128'],
+      ['LimitNOFILE', '4096'],
     ])
       assert.equal(one(k!), v, k);
   });
