@@ -72,8 +72,8 @@ export class Reconciler {
    * One pass: read, plan, and apply unless `apply` is false (plan / -noop).
    * `kick`: plan on the world view (a check changed; the fast path) instead
    * of reading the whole VPC; every change is then confirmed on a fresh read
-   * of just its tables. `watch`: re-read just the watched tables (routes
-   * that point elsewhere) and plan on the world view with them.
+   * of just its tables. `watch`: re-read just the watched tables
+   * (watchedTables) and plan on the world view with them.
    */
   async pass(apply: boolean, kind: PassKind): Promise<Omit<PassResult, 'startedAt' | 'durationMs'>> {
     let p: Plan;
@@ -192,7 +192,8 @@ export class Reconciler {
   /**
    * Re-reads just `routeTableIds` and makes `base` with them the world view.
    * The re-read asked only about the owners of its tables: the others' facts
-   * stay those of the full read, and so do the peers (full reads only).
+   * stay those of the full read, and so do the peers unless `peers` (the
+   * re-read before a hand-off) asks for them again.
    */
   private async partialRead(base: World, routeTableIds: readonly string[], peers = false): Promise<World> {
     const config = this.d.config();
