@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Config } from '../config/index.js';
 import { config } from '../config/testing.js';
 import { Reason, plan, remoteTargets } from './plan.js';
-import { HEALTHY, ME, UNHEALTHY } from './testing.js';
+import { HEALTHY, ME, UNHEALTHY, oneRoute } from './testing.js';
 import type { PeerView, PlanInput, RouteTableView, RouteView } from './types.js';
 
 const cfg = (yaml: string): Config => config(yaml);
@@ -35,17 +35,7 @@ function input(over: Partial<PlanInput>): PlanInput {
   };
 }
 
-const route = (extra: string): Config =>
-  cfg(`healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 1}
-remote_healthchecks:
-  peer: {type: ping, every: 1}
-routetables:
-  t:
-    find: {type: by_tag, config: {key: Name, value: private}}
-    manage_routes:
-      - {cidr: 0.0.0.0/0, healthcheck: internet${extra}}
-`);
+const route = (extra: string): Config => cfg(oneRoute(extra));
 
 const PEERS = route(', remote_healthcheck: peer, peers: {tag: role, value: nat}');
 const PEERS_FALLBACK = route(`, remote_healthcheck: peer, peers: {tag: role, value: nat}, fallback: ${NAT}`);

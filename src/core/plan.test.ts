@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { config } from '../config/testing.js';
 import { findTables } from './finders.js';
 import { Reason, plan, remoteTargets } from './plan.js';
-import { HEALTHY, ME, UNDECIDED, UNHEALTHY } from './testing.js';
+import { HEALTHY, ME, UNDECIDED, UNHEALTHY, oneRoute } from './testing.js';
 import { GONE, GONE_CONFIRM_MS, type OwnerFacts, type PlanInput, type RouteTableView, type RouteView } from './types.js';
 
 const cfg = (yaml: string): Config => config(yaml);
@@ -30,16 +30,7 @@ function input(over: Partial<PlanInput>): PlanInput {
   };
 }
 
-const route = (extra: string): string => `healthchecks:
-  internet: {type: ping, destination: 127.0.0.1, every: 1}
-remote_healthchecks:
-  peer: {type: ping, every: 1}
-routetables:
-  t:
-    find: {type: by_tag, config: {key: Name, value: private}}
-    manage_routes:
-      - {cidr: 0.0.0.0/0, healthcheck: internet${extra}}
-`;
+const route = oneRoute;
 
 const PRIMARY = cfg(route(''));
 const BACKUP = cfg(route(', if_unhealthy: true'));

@@ -5,3 +5,15 @@ export const ME: Identity = { instanceId: 'i-0000000a', az: 'eu-west-1a', region
 export const HEALTHY: CheckView = { healthy: true, decided: true };
 export const UNHEALTHY: CheckView = { healthy: false, decided: true };
 export const UNDECIDED: CheckView = { healthy: false, decided: false };
+
+/** A config with one route, 0.0.0.0/0 in the table tagged Name=private, gated by the `internet` check; `extra` adds keys to the route (`, if_unhealthy: true`). */
+export const oneRoute = (extra: string): string => `healthchecks:
+  internet: {type: ping, destination: 127.0.0.1, every: 1}
+remote_healthchecks:
+  peer: {type: ping, every: 1}
+routetables:
+  t:
+    find: {type: by_tag, config: {key: Name, value: private}}
+    manage_routes:
+      - {cidr: 0.0.0.0/0, healthcheck: internet${extra}}
+`;
