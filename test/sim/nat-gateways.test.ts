@@ -117,21 +117,32 @@ async function create(client: Client, params: { subnet?: string; eip?: string; t
   return r.NatGateway!;
 }
 
+/** A suite on natWorld(): one simulator for the suite (given to `set` with its client), reset and a minute later before each test. */
+function onNatWorld(clock: ManualClock, set: (s: Simulator, client: Client) => void): void {
+  let s: Simulator | undefined;
+  let client: Client | undefined;
+  before(async () => {
+    s = await sim(natWorld(), { clock });
+    client = ec2(s);
+    set(s, client);
+  });
+  beforeEach(async () => {
+    await s!.reset();
+    clock.advance(60_000);
+  });
+  after(async () => {
+    client?.destroy();
+    await s?.close();
+  });
+}
+
 describe('NAT gateways: CreateNatGateway, DeleteNatGateway, DescribeNatGateways (EC2 API reference; NatGateway data type)', () => {
   const clock = new ManualClock();
   let s: Simulator;
   let client: Client;
-  before(async () => {
-    s = await sim(natWorld(), { clock });
-    client = ec2(s);
-  });
-  beforeEach(async () => {
-    await s.reset();
-    clock.advance(60_000);
-  });
-  after(async () => {
-    client.destroy();
-    await s.close();
+  onNatWorld(clock, (x, c) => {
+    s = x;
+    client = c;
   });
 
   it('world-file gateways are described with their subnet, VPC, addresses and tags; a deleted one stays listed with its DeleteTime', async () => {
@@ -321,17 +332,9 @@ describe('routes to NAT gateways: CreateRoute/ReplaceRoute NatGatewayId, Describ
   const clock = new ManualClock();
   let s: Simulator;
   let client: Client;
-  before(async () => {
-    s = await sim(natWorld(), { clock });
-    client = ec2(s);
-  });
-  beforeEach(async () => {
-    await s.reset();
-    clock.advance(60_000);
-  });
-  after(async () => {
-    client.destroy();
-    await s.close();
+  onNatWorld(clock, (x, c) => {
+    s = x;
+    client = c;
   });
 
   it('a world-file route to a NAT gateway is described with NatGatewayId (no GatewayId), active, Origin CreateRoute', async () => {
