@@ -1,6 +1,14 @@
 // The lifecycle poll's IMDSv2 client against a real HTTP server on loopback:
 // one token for many reads, a fresh one after a 401, a token that cannot be
 // had never reads as "absent", and no connection outlives its request.
+// AWS (How Instance Metadata Service Version 2 works,
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html):
+// a PUT to /latest/api/token with X-aws-ec2-metadata-token-ttl-seconds (1 s
+// to 6 h) creates a session token; "During the specified duration, you can
+// use the same session token for subsequent requests", sent as
+// X-aws-ec2-metadata-token; after it expires a new one is needed. The fresh
+// token after a 401 is our own defence against a token the service stopped
+// accepting (the simulator answers expired tokens with 401, imds-server.ts).
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';

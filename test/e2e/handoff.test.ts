@@ -4,6 +4,21 @@
 // with one ReplaceRoute, and a 50 ms watch of the tables never sees a route
 // missing or a blackhole; with every instance unhealthy the route goes to
 // its fallback NAT gateway and comes back.
+//
+// What the daemon relies on from AWS here (the simulator follows the same
+// pages; every request of these scenarios is also checked against AWS's EC2
+// model by test/sim/aws-documented.test.ts):
+// * ReplaceRoute takes exactly one target, NetworkInterfaceId or
+//   NatGatewayId ("[IPv4 traffic only] The ID of a NAT gateway"):
+//   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceRoute.html
+// * DescribeInstances filters vpc-id, tag:<key>, instance-state-name:
+//   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html
+// * NAT gateway states (pending, failed, available, deleting, deleted) and a
+//   deleted gateway's routes left blackhole:
+//   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html,
+//   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
+// * spot/instance-action and autoscaling/target-lifecycle-state in metadata
+//   (404 when absent): see src/sim/signals.ts for AWS's words and pages.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
