@@ -6,8 +6,9 @@
 // its fallback NAT gateway and comes back.
 //
 // What the daemon relies on from AWS here (the simulator follows the same
-// pages; every request of these scenarios is also checked against AWS's EC2
-// model by test/sim/aws-documented.test.ts):
+// pages; and it refuses any parameter or filter that AWS's EC2 model does not
+// document for the action: its contract is generated from that model,
+// src/sim/contract/):
 // * ReplaceRoute takes exactly one target, NetworkInterfaceId or
 //   NatGatewayId ("[IPv4 traffic only] The ID of a NAT gateway"):
 //   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceRoute.html
