@@ -10,6 +10,8 @@ export interface GroupSample {
   /** CPU seconds (user + system) of the live processes in the group. */
   cpuSec: number;
   rssBytes: number;
+  /** The anonymous part of the RSS (heap, stacks): what the processes cost beyond pages of their executables and libraries, which the kernel can drop and read again. */
+  anonBytes: number;
   processes: number;
 }
 
@@ -17,6 +19,7 @@ export interface GroupSample {
 export function sampleGroup(pgid: number): GroupSample {
   let cpu = 0;
   let rss = 0;
+  let anonKb = 0;
   let n = 0;
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
@@ -27,12 +30,14 @@ export function sampleGroup(pgid: number): GroupSample {
       if (Number(f[2]) !== pgid) continue;
       cpu += (Number(f[11]) + Number(f[12])) / CLK_TCK;
       rss += Number(f[21]) * 4096;
+      const anon = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync(`/proc/${e}/status`, 'utf8'));
+      if (anon !== null) anonKb += Number(anon[1]);
       n++;
     } catch {
       // exited meanwhile
     }
   }
-  return { cpuSec: cpu, rssBytes: rss, processes: n };
+  return { cpuSec: cpu, rssBytes: rss, anonBytes: anonKb * 1024, processes: n };
 }
 
 // ---------------------------------------------------------------- statistics

@@ -56,6 +56,16 @@ const TARGETS = [
 const POSTJECT = join(ROOT, 'node_modules/postject/dist/cli.js');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+/**
+ * V8 flags baked into the executable (the SEA config's execArgv, nodejs/node#59314, in the Node 24
+ * that setup pins; NODE_OPTIONS still extends them, the default execArgvExtension "env"):
+ * a young generation of at most 1 MB per semi-space instead of growing to 16 MB (the daemon allocates
+ * little and steadily; measured in docs/benchmarks.md "footprint"), and an old-generation cap of
+ * 192 MB as a safety net well under the unit's MemoryMax (a leak ends in a restart, not a slow
+ * squeeze of a small NAT instance). NODE_OPTIONS still adds to them.
+ */
+export const EXEC_ARGV = ['--max-semi-space-size=1', '--max-old-space-size=192'];
+
 class PackageError extends Error {}
 
 function fail(msg) {
@@ -117,6 +127,9 @@ async function bundle(outfile, version) {
     platform: 'node',
     target: 'node24',
     format: 'cjs',
+    // Packages' ES module builds first: esbuild can drop what is never imported from them (the
+    // CommonJS builds of the AWS SDK's parts are one file each, kept whole).
+    mainFields: ['module', 'main'],
     // The lazily imported modules (run/plan load the SDK on use) stay lazy: esbuild
     // turns `await import('./x.js')` into a deferred initialiser inside the bundle.
     define: { __AWSNYCAST_VERSION__: JSON.stringify(version) },
@@ -138,7 +151,7 @@ async function bundle(outfile, version) {
 function seaBlob(work, bundleFile) {
   const config = join(work, 'sea-config.json');
   const blob = join(work, 'sea-prep.blob');
-  writeFileSync(config, JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }, null, 2));
+  writeFileSync(config, JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, execArgv: EXEC_ARGV }, null, 2));
   run(NODE24, ['--experimental-sea-config', config], { cwd: work });
   return blob;
 }

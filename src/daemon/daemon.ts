@@ -112,7 +112,7 @@ export class Daemon implements DaemonView, DrainControl {
         clock: this.clock,
         onChange: () => this.kick(),
         onHook,
-        onResult: (check, ok, ms) => opts.metrics?.probeSeconds.observe({ check, result: ok ? 'pass' : 'fail' }, ms / 1000),
+        onResult: (check, ok, ms) => opts.metrics?.observeProbe(check, ok, ms / 1000),
       });
     this.health = opts.health ?? this.supervisor!;
     const onBeat = opts.onBeat;

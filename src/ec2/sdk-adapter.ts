@@ -1,23 +1,19 @@
-// The one adapter from the EC2 port to AWS SDK v3. It uses only the SDK's
-// standard settings: the default credential chain, AWS_ENDPOINT_URL_EC2 /
-// AWS_ENDPOINT_URL for the endpoint, the SDK's standard retry mode (jittered
-// exponential backoff on throttling and 5xx). No simulator-specific code.
-import {
-  CreateRouteCommand,
-  DeleteRouteCommand,
-  DescribeInstanceStatusCommand,
-  DescribeNetworkInterfacesCommand,
-  EC2Client,
-  ReplaceRouteCommand,
-  paginateDescribeInstances,
-  paginateDescribeNatGateways,
-  paginateDescribeRouteTables,
-} from '@aws-sdk/client-ec2';
-import type { Filter, InstanceNetworkInterface, InstanceStatus, NetworkInterface, Route, RouteTable } from '@aws-sdk/client-ec2';
-import { GONE, type NatGatewayView, type OwnerFacts, type RouteTableView, type RouteTarget, type RouteView } from '../core/types.js';
-import { canonicalCidr } from '../net/address.js';
+// The one adapter from the EC2 port to AWS. It speaks EC2's query protocol
+// through Ec2QueryClient (query/client.ts), which is made of the AWS SDK's own
+// parts (credential chain, SigV4 signer, HTTP handler, standard retry mode,
+// XML parser) and honours only the SDK's standard settings: the default
+// credential chain, AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL and the shared
+// config's endpoint_url. No simulator-specific code.
+import { GONE, type NatGatewayView, type OwnerFacts, type RouteTableView } from '../core/types.js';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { toEc2Error } from './errors.js';
 import type { Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
+import { Ec2QueryClient, type QueryParams } from './query/client.js';
+import { destinationParam, filterParams, listParams, targetParam, type QueryFilter } from './query/params.js';
+import { instanceViews, interfaceView, natGatewayView, ownerFacts, routeTableView } from './query/views.js';
+import { items, nextToken, text, type XmlNode } from './query/xml.js';
+
+export { targetParam } from './query/params.js';
 
 export interface SdkAdapterOptions {
   readonly region: string;
@@ -25,55 +21,17 @@ export interface SdkAdapterOptions {
   readonly maxAttempts?: number;
   /** Called after every EC2 call with its action and outcome ('ok' or an Ec2Outcome code). */
   readonly onCall?: (action: string, outcome: string, ms: number) => void;
-}
-
-function targetOf(r: Route): RouteTarget {
-  if (r.NetworkInterfaceId !== undefined)
-    return { kind: 'interface', networkInterfaceId: r.NetworkInterfaceId, ...(r.InstanceId !== undefined ? { instanceId: r.InstanceId } : {}) };
-  if (r.InstanceId !== undefined) return { kind: 'instance', instanceId: r.InstanceId };
-  const id =
-    r.GatewayId ??
-    r.NatGatewayId ??
-    r.TransitGatewayId ??
-    r.VpcPeeringConnectionId ??
-    r.LocalGatewayId ??
-    r.CarrierGatewayId ??
-    r.EgressOnlyInternetGatewayId ??
-    r.CoreNetworkArn ??
-    'unknown';
-  return { kind: 'other', id };
-}
-
-export function toRouteTableView(t: RouteTable): RouteTableView {
-  const routes: RouteView[] = [];
-  for (const r of t.Routes ?? []) {
-    const dest = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
-    if (dest === undefined) continue;
-    routes.push({ destination: canonicalCidr(dest) ?? dest, target: targetOf(r), state: r.State === 'blackhole' ? 'blackhole' : 'active' });
-  }
-  const assoc = (t.Associations ?? []).filter((a) => a.AssociationState?.State !== 'disassociated');
-  return {
-    id: t.RouteTableId ?? '',
-    vpcId: t.VpcId ?? '',
-    main: assoc.some((a) => a.Main === true),
-    subnetIds: assoc.flatMap((a) => (a.SubnetId !== undefined ? [a.SubnetId] : [])),
-    tags: Object.fromEntries((t.Tags ?? []).flatMap((tag) => (tag.Key !== undefined ? [[tag.Key, tag.Value ?? '']] : []))),
-    routes,
-  };
+  /** Sent as User-Agent. */
+  readonly userAgent?: string;
+  /** As the SDK clients' own options: the daemon sets neither and relies on the standard settings; tests and tools may. */
+  readonly endpoint?: string;
+  readonly credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity;
 }
 
 /** AWS's documented maximum of explicitly listed instance ids per DescribeInstanceStatus call. */
 export const STATUS_IDS_PER_CALL = 100;
 /** Values per filter in one call (AWS documents no limit here; 200 is reported in the field: stay below). */
 export const FILTER_VALUES_PER_CALL = 100;
-
-function ownerFacts(s: InstanceStatus): OwnerFacts {
-  return {
-    state: s.InstanceState?.Name ?? 'unknown',
-    ...(s.InstanceStatus?.Status !== undefined ? { instanceStatus: s.InstanceStatus.Status } : {}),
-    ...(s.SystemStatus?.Status !== undefined ? { systemStatus: s.SystemStatus.Status } : {}),
-  };
-}
 
 /**
  * For an InvalidInstanceID.NotFound answer: which of `asked` its message names
@@ -87,34 +45,34 @@ export function missingInstances(e: unknown, asked: readonly string[]): string[]
   return asked.filter((id) => named.has(id));
 }
 
-/** The CreateRoute/ReplaceRoute parameter for a target id: NatGatewayId for nat-..., else NetworkInterfaceId. */
-export function targetParam(target: string): { NatGatewayId: string } | { NetworkInterfaceId: string } {
-  return target.startsWith('nat-') ? { NatGatewayId: target } : { NetworkInterfaceId: target };
+/** Every page of a paginated describe: `each` gets each page's root element. */
+async function pages(client: Ec2QueryClient, action: string, params: QueryParams, each: (page: XmlNode) => void): Promise<void> {
+  let token: string | undefined;
+  do {
+    const page = await client.send(action, { ...params, ...(token !== undefined ? { NextToken: token } : {}) });
+    each(page);
+    token = nextToken(page);
+  } while (token !== undefined);
 }
 
-function instanceInterface(n: InstanceNetworkInterface, instanceId: string): InterfaceView {
-  return {
-    id: n.NetworkInterfaceId ?? '',
-    instanceId,
-    ...(n.PrivateIpAddress !== undefined ? { privateIp: n.PrivateIpAddress } : {}),
-    privateIps: (n.PrivateIpAddresses ?? []).flatMap((p) => (p.PrivateIpAddress !== undefined ? [p.PrivateIpAddress] : [])),
-    sourceDestCheck: n.SourceDestCheck !== false,
-    ...(n.Attachment?.DeviceIndex !== undefined ? { deviceIndex: n.Attachment.DeviceIndex } : {}),
-    ...(n.Status !== undefined ? { status: n.Status } : {}),
-  };
+function staticCredentials(c: AwsCredentialIdentity): AwsCredentialIdentityProvider {
+  return () => Promise.resolve(c);
 }
 
 export class SdkEc2 implements Ec2Port {
-  readonly client: EC2Client;
+  readonly client: Ec2QueryClient;
   private readonly onCall: NonNullable<SdkAdapterOptions['onCall']>;
 
   constructor(opts: SdkAdapterOptions) {
-    this.client = new EC2Client({
+    // An endpoint that accepts and never answers must not stall a pass.
+    this.client = new Ec2QueryClient({
       region: opts.region,
       maxAttempts: opts.maxAttempts ?? 4,
-      retryMode: 'standard',
-      // An endpoint that accepts and never answers must not stall a pass.
-      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+      connectionTimeoutMs: 2000,
+      requestTimeoutMs: 5000,
+      ...(opts.userAgent !== undefined ? { userAgent: opts.userAgent } : {}),
+      ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+      ...(opts.credentials !== undefined ? { credentials: typeof opts.credentials === 'function' ? opts.credentials : staticCredentials(opts.credentials) } : {}),
     });
     this.onCall = opts.onCall ?? (() => undefined);
   }
@@ -133,13 +91,14 @@ export class SdkEc2 implements Ec2Port {
   }
 
   async describeRouteTables(q: RouteTableQuery): Promise<RouteTableView[]> {
-    const filters: Filter[] = [];
-    if (q.vpcId !== undefined) filters.push({ Name: 'vpc-id', Values: [q.vpcId] });
-    if (q.routeTableIds !== undefined) filters.push({ Name: 'route-table-id', Values: [...q.routeTableIds] });
+    const filters: QueryFilter[] = [];
+    if (q.vpcId !== undefined) filters.push({ name: 'vpc-id', values: [q.vpcId] });
+    if (q.routeTableIds !== undefined) filters.push({ name: 'route-table-id', values: q.routeTableIds });
     return this.call('DescribeRouteTables', async () => {
       const out: RouteTableView[] = [];
-      for await (const page of paginateDescribeRouteTables({ client: this.client, pageSize: 100 }, { Filters: filters }))
-        for (const t of page.RouteTables ?? []) out.push(toRouteTableView(t));
+      await pages(this.client, 'DescribeRouteTables', { ...filterParams(filters), MaxResults: '100' }, (p) => {
+        for (const t of items(p, 'routeTableSet')) out.push(routeTableView(t));
+      });
       return out;
     });
   }
@@ -166,14 +125,12 @@ export class SdkEc2 implements Ec2Port {
     let pending = [...ids];
     while (pending.length > 0) {
       try {
-        let token: string | undefined;
-        do {
-          const page = await this.client.send(
-            new DescribeInstanceStatusCommand({ InstanceIds: pending, IncludeAllInstances: true, ...(token !== undefined ? { NextToken: token } : {}) }),
-          );
-          for (const s of page.InstanceStatuses ?? []) if (s.InstanceId !== undefined) out[s.InstanceId] = ownerFacts(s);
-          token = page.NextToken !== undefined && page.NextToken !== '' ? page.NextToken : undefined;
-        } while (token !== undefined);
+        await pages(this.client, 'DescribeInstanceStatus', { ...listParams('InstanceId', pending), IncludeAllInstances: 'true' }, (p) => {
+          for (const s of items(p, 'instanceStatusSet')) {
+            const id = text(s, 'instanceId');
+            if (id !== undefined) out[id] = ownerFacts(s);
+          }
+        });
         return;
       } catch (e) {
         const gone = missingInstances(e, pending);
@@ -196,40 +153,29 @@ export class SdkEc2 implements Ec2Port {
     if (q.ids === undefined) idBatches.push(undefined);
     else for (let i = 0; i < q.ids.length; i += FILTER_VALUES_PER_CALL) idBatches.push(q.ids.slice(i, i + FILTER_VALUES_PER_CALL));
     return this.call('DescribeNetworkInterfaces', async () => {
-      const found: NetworkInterface[] = [];
+      const found: InterfaceView[] = [];
       for (const ids of idBatches) {
-        const filters: Filter[] = [];
-        if (q.instanceId !== undefined) filters.push({ Name: 'attachment.instance-id', Values: [q.instanceId] });
-        if (ids !== undefined) filters.push({ Name: 'network-interface-id', Values: [...ids] });
-        const out = await this.client.send(new DescribeNetworkInterfacesCommand({ Filters: filters }));
-        found.push(...(out.NetworkInterfaces ?? []));
+        const filters: QueryFilter[] = [];
+        if (q.instanceId !== undefined) filters.push({ name: 'attachment.instance-id', values: [q.instanceId] });
+        if (ids !== undefined) filters.push({ name: 'network-interface-id', values: ids });
+        await pages(this.client, 'DescribeNetworkInterfaces', filterParams(filters), (p) => {
+          for (const n of items(p, 'networkInterfaceSet')) found.push(interfaceView(n));
+        });
       }
-      return found.map((n) => ({
-        id: n.NetworkInterfaceId ?? '',
-        ...(n.Attachment?.InstanceId !== undefined ? { instanceId: n.Attachment.InstanceId } : {}),
-        ...(n.PrivateIpAddress !== undefined ? { privateIp: n.PrivateIpAddress } : {}),
-        privateIps: (n.PrivateIpAddresses ?? []).flatMap((p) => (p.PrivateIpAddress !== undefined ? [p.PrivateIpAddress] : [])),
-        sourceDestCheck: n.SourceDestCheck !== false,
-        ...(n.Attachment?.DeviceIndex !== undefined ? { deviceIndex: n.Attachment.DeviceIndex } : {}),
-        ...(n.Status !== undefined ? { status: n.Status } : {}),
-      }));
+      return found;
     });
   }
 
   async findInstances(q: PeerQuery): Promise<InstanceView[]> {
     // Documented DescribeInstances filters: vpc-id, tag:<key>, instance-state-name.
-    const filters: Filter[] = [
-      { Name: 'vpc-id', Values: [q.vpcId] },
-      { Name: `tag:${q.tagKey}`, Values: [q.tagValue] },
-      { Name: 'instance-state-name', Values: ['running'] },
+    const filters: QueryFilter[] = [
+      { name: 'vpc-id', values: [q.vpcId] },
+      { name: `tag:${q.tagKey}`, values: [q.tagValue] },
+      { name: 'instance-state-name', values: ['running'] },
     ];
     return this.call('DescribeInstances', async () => {
       const out: InstanceView[] = [];
-      for await (const page of paginateDescribeInstances({ client: this.client, pageSize: 1000 }, { Filters: filters }))
-        for (const r of page.Reservations ?? [])
-          for (const i of r.Instances ?? [])
-            if (i.InstanceId !== undefined)
-              out.push({ id: i.InstanceId, state: i.State?.Name ?? 'unknown', interfaces: (i.NetworkInterfaces ?? []).map((n) => instanceInterface(n, i.InstanceId!)) });
+      await pages(this.client, 'DescribeInstances', { ...filterParams(filters), MaxResults: '1000' }, (p) => out.push(...instanceViews(p)));
       return out;
     });
   }
@@ -239,26 +185,26 @@ export class SdkEc2 implements Ec2Port {
     // The nat-gateway-id filter (not NatGatewayId.N): a gateway EC2 does not know is absent instead of failing the call.
     return this.call('DescribeNatGateways', async () => {
       const out: Record<string, NatGatewayView> = {};
-      for await (const page of paginateDescribeNatGateways({ client: this.client, pageSize: 1000 }, { Filter: [{ Name: 'nat-gateway-id', Values: [...new Set(ids)] }] }))
-        for (const g of page.NatGateways ?? []) if (g.NatGatewayId !== undefined) out[g.NatGatewayId] = { state: g.State ?? 'unknown', ...(g.VpcId !== undefined ? { vpcId: g.VpcId } : {}) };
+      await pages(this.client, 'DescribeNatGateways', { ...filterParams([{ name: 'nat-gateway-id', values: [...new Set(ids)] }]), MaxResults: '1000' }, (p) => {
+        for (const g of items(p, 'natGatewaySet')) {
+          const id = text(g, 'natGatewayId');
+          if (id !== undefined) out[id] = natGatewayView(g);
+        }
+      });
       return out;
     });
   }
 
-  private destination(cidr: string): { DestinationCidrBlock: string } | { DestinationIpv6CidrBlock: string } {
-    return cidr.includes(':') ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr };
-  }
-
   async createRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
-    await this.call('CreateRoute', () => this.client.send(new CreateRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...this.destination(cidr) })));
+    await this.call('CreateRoute', () => this.client.send('CreateRoute', { RouteTableId: routeTableId, ...targetParam(target), ...destinationParam(cidr) }));
   }
 
   async replaceRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
-    await this.call('ReplaceRoute', () => this.client.send(new ReplaceRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...this.destination(cidr) })));
+    await this.call('ReplaceRoute', () => this.client.send('ReplaceRoute', { RouteTableId: routeTableId, ...targetParam(target), ...destinationParam(cidr) }));
   }
 
   async deleteRoute(routeTableId: string, cidr: string): Promise<void> {
-    await this.call('DeleteRoute', () => this.client.send(new DeleteRouteCommand({ RouteTableId: routeTableId, ...this.destination(cidr) })));
+    await this.call('DeleteRoute', () => this.client.send('DeleteRoute', { RouteTableId: routeTableId, ...destinationParam(cidr) }));
   }
 
   destroy(): void {

@@ -3,8 +3,6 @@
 import type { Command } from '../cli/command.js';
 import { EXIT } from '../cli/command.js';
 import { UsageError } from '../cli/flags.js';
-import { startSimulator } from './simulator.js';
-import { WorldError } from './world.js';
 
 export const simCommand: Command = {
   name: 'sim',
@@ -32,6 +30,9 @@ export const simCommand: Command = {
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
     const listen = typeof parsed.flags.listen === 'string' ? parsed.flags.listen : '127.0.0.1:0';
     const adminListen = typeof parsed.flags['admin-listen'] === 'string' ? parsed.flags['admin-listen'] : undefined;
+    // Loaded here, not at the top: `awsnycast run` shares this file's command table and must not carry the simulator.
+    const { startSimulator } = await import('./simulator.js');
+    const { WorldError } = await import('./world.js');
     let sim;
     try {
       sim = await startSimulator({

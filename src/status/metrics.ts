@@ -13,6 +13,19 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  /** One child per check and result, made once: the label lookup costs more than the observation at 20 probes a second. */
+  private readonly probeChildren = new Map<string, { observe: (v: number) => void }>();
+
+  observeProbe(check: string, ok: boolean, seconds: number): void {
+    const key = `${ok ? '+' : '-'}${check}`;
+    let child = this.probeChildren.get(key);
+    if (child === undefined) {
+      child = this.probeSeconds.labels({ check, result: ok ? 'pass' : 'fail' });
+      this.probeChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
   readonly routeOwned = new Gauge({ name: 'awsnycast_route_owned', help: '1 when the route points at this instance', labelNames: ['route_table', 'cidr'], registers: [this.registry] });
   readonly routeChanges = new Counter({ name: 'awsnycast_route_changes_total', help: 'Route changes made by this daemon', labelNames: ['action', 'reason', 'outcome'], registers: [this.registry] });
   readonly passes = new Counter({ name: 'awsnycast_passes_total', help: 'Reconciliation passes', labelNames: ['outcome'], registers: [this.registry] });

@@ -261,6 +261,13 @@ describe('the single executable', () => {
       await waitFor(() => ours.test((status = runNodeless(EXE, ['status', '--socket', socket])).stdout), 15_000, 'the status to show the route as ours');
       assert.equal(status.status, 0, status.stderr);
       assert.match(status.stdout, new RegExp(`^${A} \\(us-east-1a, ${ENI_A}\\) — awsnycast ${VERSION.replaceAll('.', '\\.')} \\(node v24\\.`));
+      // Footprint, loosely (the figures live in docs/benchmarks.md "footprint"): the heap and stacks
+      // (RssAnon) stay small; the whole resident set also holds the pages of the 110 MB Node 24
+      // executable that ran, which the kernel shares with its page cache (RssFile).
+      const mem = readFileSync(`/proc/${d.pid}/status`, 'utf8');
+      const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(mem)?.[1] ?? NaN);
+      assert.ok(kb('RssAnon') < 64 * 1024, `RssAnon ${kb('RssAnon')} kB after start-up (loose bound 64 MB)`);
+      assert.ok(kb('VmRSS') < 140 * 1024, `VmRSS ${kb('VmRSS')} kB after start-up (loose bound 140 MB)`);
       const metrics = await getOverSocket(socket, '/metrics');
       assert.equal(metrics.status, 200);
       assert.match(metrics.body, new RegExp(`^awsnycast_route_owned\\{route_table="${RTB_A}",cidr="10\\.0\\.0\\.53/32"\\} 1$`, 'm'));

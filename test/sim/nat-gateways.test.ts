@@ -57,7 +57,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { toRouteTableView } from '../../src/ec2/sdk-adapter.js';
+import { SdkEc2 } from '../../src/ec2/sdk-adapter.js';
 import { ManualClock } from '../../src/sim/clock.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { loadWorldFile, parseWorld, WorldError, type World } from '../../src/sim/world.js';
@@ -407,12 +407,16 @@ describe('routes to NAT gateways: CreateRoute/ReplaceRoute NatGatewayId, Describ
   });
 
   it("the daemon's read side (src/ec2/sdk-adapter.ts) sees a NAT gateway route as an 'other' target with the nat- id, active or blackhole", async () => {
-    const table = async (): Promise<ReturnType<typeof toRouteTableView>> =>
-      toRouteTableView((await client.send(new DescribeRouteTablesCommand({ RouteTableIds: [NAT.privA] }))).RouteTables![0]!);
-    assert.deepEqual((await table()).routes.find((r) => r.destination === NAT_DEST), { destination: NAT_DEST, target: { kind: 'other', id: NGW_A }, state: 'active' });
-    await client.send(new DeleteNatGatewayCommand({ NatGatewayId: NGW_A }));
-    clock.advance(DELETING_MS);
-    assert.deepEqual((await table()).routes.find((r) => r.destination === NAT_DEST), { destination: NAT_DEST, target: { kind: 'other', id: NGW_A }, state: 'blackhole' });
+    const daemon = new SdkEc2({ region: 'us-east-1', endpoint: s.ec2Endpoint, credentials: { accessKeyId: 'AKIDSIMTEST', secretAccessKey: 'not-a-secret' } });
+    const table = async () => (await daemon.describeRouteTables({ routeTableIds: [NAT.privA] }))[0]!;
+    try {
+      assert.deepEqual((await table()).routes.find((r) => r.destination === NAT_DEST), { destination: NAT_DEST, target: { kind: 'other', id: NGW_A }, state: 'active' });
+      await client.send(new DeleteNatGatewayCommand({ NatGatewayId: NGW_A }));
+      clock.advance(DELETING_MS);
+      assert.deepEqual((await table()).routes.find((r) => r.destination === NAT_DEST), { destination: NAT_DEST, target: { kind: 'other', id: NGW_A }, state: 'blackhole' });
+    } finally {
+      daemon.destroy();
+    }
   });
 
   it('under read lag the NAT route is rolled back like any route', async () => {
