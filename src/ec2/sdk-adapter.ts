@@ -17,7 +17,10 @@ import type { Filter, InstanceNetworkInterface, InstanceStatus, NetworkInterface
 import { GONE, type NatGatewayView, type OwnerFacts, type RouteTableView, type RouteTarget, type RouteView } from '../core/types.js';
 import { canonicalCidr } from '../net/address.js';
 import { toEc2Error } from './errors.js';
-import type { Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
+import { destination, sendDryRun, targetParam } from './requests.js';
+
+export { targetParam } from './requests.js';
+import type { DryRunAnswer, DryRunCall, Ec2DryRun, Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
 
 export interface SdkAdapterOptions {
   readonly region: string;
@@ -87,11 +90,6 @@ export function missingInstances(e: unknown, asked: readonly string[]): string[]
   return asked.filter((id) => named.has(id));
 }
 
-/** The CreateRoute/ReplaceRoute parameter for a target id: NatGatewayId for nat-..., else NetworkInterfaceId. */
-export function targetParam(target: string): { NatGatewayId: string } | { NetworkInterfaceId: string } {
-  return target.startsWith('nat-') ? { NatGatewayId: target } : { NetworkInterfaceId: target };
-}
-
 function instanceInterface(n: InstanceNetworkInterface, instanceId: string): InterfaceView {
   return {
     id: n.NetworkInterfaceId ?? '',
@@ -104,7 +102,7 @@ function instanceInterface(n: InstanceNetworkInterface, instanceId: string): Int
   };
 }
 
-export class SdkEc2 implements Ec2Port {
+export class SdkEc2 implements Ec2Port, Ec2DryRun {
   readonly client: EC2Client;
   private readonly onCall: NonNullable<SdkAdapterOptions['onCall']>;
 
@@ -245,20 +243,36 @@ export class SdkEc2 implements Ec2Port {
     });
   }
 
-  private destination(cidr: string): { DestinationCidrBlock: string } | { DestinationIpv6CidrBlock: string } {
-    return cidr.includes(':') ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr };
-  }
-
   async createRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
-    await this.call('CreateRoute', () => this.client.send(new CreateRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...this.destination(cidr) })));
+    await this.call('CreateRoute', () => this.client.send(new CreateRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...destination(cidr) })));
   }
 
   async replaceRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
-    await this.call('ReplaceRoute', () => this.client.send(new ReplaceRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...this.destination(cidr) })));
+    await this.call('ReplaceRoute', () => this.client.send(new ReplaceRouteCommand({ RouteTableId: routeTableId, ...targetParam(target), ...destination(cidr) })));
   }
 
   async deleteRoute(routeTableId: string, cidr: string): Promise<void> {
-    await this.call('DeleteRoute', () => this.client.send(new DeleteRouteCommand({ RouteTableId: routeTableId, ...this.destination(cidr) })));
+    await this.call('DeleteRoute', () => this.client.send(new DeleteRouteCommand({ RouteTableId: routeTableId, ...destination(cidr) })));
+  }
+
+  /**
+   * Sends `call` with DryRun=true and returns EC2's answer without judging it.
+   * DryRun never changes anything: "Checks whether you have the required
+   * permissions for the action, without actually making the request" (the
+   * DryRun parameter of every EC2 action, e.g.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html).
+   */
+  async dryRun(call: DryRunCall): Promise<DryRunAnswer> {
+    const start = performance.now();
+    try {
+      await sendDryRun(this.client, call);
+      this.onCall(call.action, 'ok', performance.now() - start);
+      return { awsCode: 'ok', message: `${call.action} succeeded although DryRun was set`, outcome: 'ok' };
+    } catch (e) {
+      const err = toEc2Error(call.action, e);
+      this.onCall(call.action, err.code, performance.now() - start);
+      return { awsCode: err.awsCode, message: err.message, outcome: err.code };
+    }
   }
 
   destroy(): void {
