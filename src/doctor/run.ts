@@ -97,6 +97,8 @@ async function ec2Checks(ec2: SdkEc2, config: Config, md: MetadataIdentity): Pro
     interfaces = await ec2.describeNetworkInterfaces({ instanceId: md.instanceId });
   } catch (e) {
     out.push(fail('ec2-read', `reading the route tables and interfaces failed: ${e instanceof Error ? e.message : String(e)}`, 'see the iam: lines above; the daemon makes the same calls'));
+    const why = 'the route tables and interfaces could not be read';
+    out.push(skipped('source-dest-check', why), ...ROUTE_ACTIONS.map((a) => skipped(`iam:${a}`, why)), skipped('finders', why));
     return out;
   }
   const sdc = sourceDestCheck(md.instanceId, interfaces);
