@@ -127,23 +127,39 @@ async function hostChecks(config: Config): Promise<CheckResult[]> {
   return out;
 }
 
+/** A check group that threw (a bug: every expected failure is a result) becomes a fail line instead of a crash. */
+async function guarded(id: string, fn: () => Promise<CheckResult[]>): Promise<CheckResult[]> {
+  try {
+    return await fn();
+  } catch (e) {
+    return [fail(id, `could not be checked: ${e instanceof Error ? e.message : String(e)}`, 'this is a bug in awsnycast doctor: please report it with this line')];
+  }
+}
+
 export async function runDoctor(file: string): Promise<CheckResult[]> {
   const imds = new ImdsClient(2000);
-  const { checks: idChecks, md } = await identityChecks(imds);
-  const out = [...idChecks];
+  let md: MetadataIdentity | undefined;
+  const out = await guarded('imds', async () => {
+    const r = await identityChecks(imds);
+    md = r.md;
+    return r.checks;
+  });
   out.push(md !== undefined ? ok('region', `${md.region} (instance metadata); EC2 calls go to ${endpointHint()}`) : skipped('region', 'no instance metadata'));
-  const ec2 = new SdkEc2({ region: md?.region ?? process.env.AWS_REGION ?? 'us-east-1', maxAttempts: 2 });
+  // Without metadata there is no region; the client then only resolves the credentials, which need none.
+  const envRegion = process.env.AWS_REGION;
+  const ec2 = new SdkEc2({ region: md?.region ?? (envRegion !== undefined && envRegion !== '' ? envRegion : 'us-east-1'), maxAttempts: 2 });
   try {
-    const creds = await credentialsCheck(ec2.client, () => imdsRole(imds));
-    out.push(creds);
+    const [creds] = await guarded('credentials', async () => [await credentialsCheck(ec2.client, () => imdsRole(imds))]);
+    out.push(creds!);
     const { checks, config } = configChecks(file);
     out.push(...checks);
     if (config === undefined) out.push(skipped('iam', 'the config is not valid'), skipped('finders', 'the config is not valid'), skipped('host', 'the config is not valid'));
     else {
-      if (md === undefined) out.push(skipped('iam', 'no instance metadata (region, instance, VPC)'), skipped('finders', 'no instance metadata (VPC)'));
-      else if (creds.status === 'fail') out.push(skipped('iam', 'no credentials'), skipped('finders', 'no credentials'));
-      else out.push(...(await ec2Checks(ec2, config, md)));
-      out.push(...(await hostChecks(config)));
+      const me = md;
+      if (me === undefined) out.push(skipped('iam', 'no instance metadata (region, instance, VPC)'), skipped('finders', 'no instance metadata (VPC)'));
+      else if (creds!.status === 'fail') out.push(skipped('iam', 'no credentials'), skipped('finders', 'no credentials'));
+      else out.push(...(await guarded('ec2', () => ec2Checks(ec2, config, me))));
+      out.push(...(await guarded('host', () => hostChecks(config))));
     }
   } finally {
     ec2.destroy();
