@@ -223,13 +223,13 @@ describe('awsnycast doctor, config changes', { concurrency: true }, () => {
     const foreign = config('  all:\n    find: {type: by_tag, config: {key: type, value: private}}\n    manage_routes: [{cidr: 0.0.0.0/0}]\n', 'all_vpcs: true\n');
     const invalid = scratch.file('invalid.yaml', 'routetables: {t: {find: {type: nope}}}\n');
     const [a, b] = await Promise.all([doctor(foreign), doctor(invalid)]);
-    assert.equal(a!.by('finder:all').status, 'fail');
-    assert.match(a!.by('finder:all').message, /rtb-0b000000000000001/);
-    assert.match(a!.by('finder:all').fix ?? '', /turn all_vpcs off/);
-    assert.equal(b!.by('config').status, 'fail');
-    assert.match(b!.by('config').fix ?? '', /awsnycast validate -f/);
-    assert.match(b!.by('iam').message, /not checked: the config is not valid/);
-    assert.deepEqual([a!.code, b!.code], [1, 1]);
+    assert.equal(a.by('finder:all').status, 'fail');
+    assert.match(a.by('finder:all').message, /rtb-0b000000000000001/);
+    assert.match(a.by('finder:all').fix ?? '', /turn all_vpcs off/);
+    assert.equal(b.by('config').status, 'fail');
+    assert.match(b.by('config').fix ?? '', /awsnycast validate -f/);
+    assert.match(b.by('iam').message, /not checked: the config is not valid/);
+    assert.deepEqual([a.code, b.code], [1, 1]);
   });
 
   test('credentials from the instance profile (no AWS_* keys, no config files): the role metadata lists', async () => {
