@@ -108,7 +108,8 @@ async function ec2Checks(ec2: SdkEc2, config: Config, md: MetadataIdentity): Pro
   const finders = finderChecks(config, tables, md.vpcId, values);
   if (eni !== undefined && honoursDryRun(first)) {
     const probes = routeProbes(finders.matched, eni);
-    for (const action of ROUTE_ACTIONS) if (probes[action].length > 0) out.push(judge(action, await ask(probes[action]), md.region));
+    for (const action of ROUTE_ACTIONS)
+      out.push(probes[action].length > 0 ? judge(action, await ask(probes[action]), md.region) : skipped(`iam:${action}`, 'no finder matched a route table to try it on'));
   } else {
     const why = eni === undefined ? 'no interface of this instance is known' : `the DryRun of DescribeRouteTables answered ${first.awsCode}, so it is not known that this endpoint honours DryRun (a route change must never be sent without it)`;
     for (const action of ROUTE_ACTIONS) out.push(notTried(action, why));

@@ -27,6 +27,8 @@
 //   route that is not in the table answers the permission or the missing
 //   route; doctor never counts such an answer as allowed (a warn), and tries
 //   requests the state allows where it can (a test below checks both).
+// * What a request may contain: AWS's EC2 model (the simulator's contract,
+//   src/sim/contract/); the good-world test checks doctor's requests against it.
 // * Source/destination check: "you must disable source/destination checking"
 //   on an instance that routes traffic not addressed to itself
 //   (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_NAT_Instance.html).
@@ -39,6 +41,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { undocumented } from '../../src/sim/contract/conformance.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { TEST_CALLER } from '../helpers/harness.js';
 import { NAT_PAIR, Scratch, Sim } from './harness.js';
@@ -125,6 +128,10 @@ describe('awsnycast doctor, world changes', () => {
     const counters = await sim.client.counters();
     for (const a of ['CreateRoute', 'ReplaceRoute', 'DeleteRoute']) assert.deepEqual(counters.byAction[a], { calls: 1, ok: 0, errors: { DryRunOperation: 1 } }, a);
     assert.deepEqual(await sim.mutations('all'), []);
+    // Every request doctor sent is one AWS's model documents (checked against the model, not what the simulator accepts).
+    const sent = (await sim.client.requests(0, 'AKIDDOCTOR')).entries;
+    assert.ok(sent.some((e) => e.action === 'DeleteRoute' && e.params.includes('DryRun')));
+    assert.deepEqual(sent.flatMap((e) => undocumented(e.action, e.params, e.filters)), []);
     // The text form: one line per check.
     const text = await runCli(['doctor', '-f', GOOD], { env: env() });
     assert.equal(text.code, 0);
