@@ -85,10 +85,19 @@ async function ec2Checks(ec2: SdkEc2, config: Config, md: MetadataIdentity): Pro
     for (const probe of probes) tried.push({ probe, answer: await ec2.dryRun(probe.call) });
     return tried;
   };
-  const describes = await ask(describeProbes(config, md, values));
+  const [head, ...rest] = describeProbes(config, md, values);
+  const describes = await ask([head!]);
   const first = describes[0]!.answer;
-  if (first.outcome === 'EC2_TRANSIENT' || first.outcome === 'EC2_THROTTLED')
-    return [fail('ec2', `EC2 does not answer at ${endpointHint()}: ${first.message}`, 'check the network path to the EC2 endpoint (security group, NACL, VPC endpoint, proxy) and AWS_ENDPOINT_URL_EC2')];
+  if (first.outcome === 'EC2_TRANSIENT' || first.outcome === 'EC2_THROTTLED') {
+    const why = 'EC2 does not answer';
+    return [
+      fail('ec2', `EC2 does not answer at ${endpointHint()}: ${first.message}`, 'check the network path to the EC2 endpoint (security group, NACL, VPC endpoint, proxy) and AWS_ENDPOINT_URL_EC2'),
+      skipped('iam', why),
+      skipped('source-dest-check', why),
+      skipped('finders', why),
+    ];
+  }
+  describes.push(...(await ask(rest)));
   for (const action of [...new Set(describes.map((d) => d.probe.call.action))]) out.push(judge(action, describes.filter((d) => d.probe.call.action === action), md.region));
 
   let tables, interfaces;

@@ -165,6 +165,17 @@ describe('awsnycast doctor, world changes', () => {
     assert.equal(r.code, 1);
   });
 
+  test('EC2 unreachable: FAIL ec2 naming the endpoint, the checks that need it skipped, no stack trace', async () => {
+    await sim.admin('POST', 'faults', { outage: { mode: 'refuse' } });
+    const r = await doctor(GOOD);
+    const c = r.by('ec2');
+    assert.equal(c.status, 'fail');
+    assert.match(c.message, new RegExp(`^EC2 does not answer at ${sim.info.ec2Endpoint.replace(/[.]/g, '\\.')} \\(from AWS_ENDPOINT_URL_EC2\\)`));
+    assert.match(r.by('finders').message, /not checked: EC2 does not answer/);
+    assert.equal(r.by('ip-forward').id, 'ip-forward'); // the checks of this machine still run
+    assert.equal(r.code, 1);
+  });
+
   test('instance metadata unreachable: FAIL imds with the fix, the checks that need it skipped, no stack trace', async () => {
     await sim.admin('POST', 'faults', { imds: { mode: 'refuse' } });
     const r = await doctor(GOOD);
