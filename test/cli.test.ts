@@ -120,7 +120,7 @@ describe('usage errors and help', () => {
     assert.match(r.stdout, / {2}validate /);
   });
 
-  for (const cmd of ['run', 'validate', 'version']) {
+  for (const cmd of ['run', 'validate', 'version', 'doctor']) {
     test(`${cmd} --help shows its usage and exits 0`, async () => {
       const r = await runCli([cmd, '--help']);
       assert.equal(r.code, 0);

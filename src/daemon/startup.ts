@@ -17,7 +17,7 @@ export class StartupError extends Error {
   }
 }
 
-function endpointHint(): string {
+export function endpointHint(): string {
   const ec2 = process.env.AWS_ENDPOINT_URL_EC2 ?? process.env.AWS_ENDPOINT_URL;
   return ec2 !== undefined && ec2 !== ''
     ? `${ec2} (from ${process.env.AWS_ENDPOINT_URL_EC2 !== undefined ? 'AWS_ENDPOINT_URL_EC2' : 'AWS_ENDPOINT_URL'})`

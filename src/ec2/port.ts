@@ -48,3 +48,35 @@ export interface Ec2Port {
   replaceRoute(routeTableId: string, cidr: string, target: string): Promise<void>;
   deleteRoute(routeTableId: string, cidr: string): Promise<void>;
 }
+
+/**
+ * One request of the daemon's, sent with DryRun=true to ask EC2 whether the
+ * caller may make it (`awsnycast doctor`). The same parameters the daemon's
+ * own call sends, so the request passes AWS's model as the real one does.
+ */
+export type DryRunCall =
+  | { readonly action: 'DescribeRouteTables'; readonly vpcId?: string }
+  | { readonly action: 'DescribeNetworkInterfaces'; readonly instanceId: string }
+  | { readonly action: 'DescribeInstanceStatus'; readonly instanceIds: readonly string[] }
+  | { readonly action: 'DescribeInstances'; readonly query: PeerQuery }
+  | { readonly action: 'DescribeNatGateways'; readonly ids: readonly string[] }
+  | { readonly action: 'CreateRoute' | 'ReplaceRoute'; readonly routeTableId: string; readonly cidr: string; readonly target: string }
+  | { readonly action: 'DeleteRoute'; readonly routeTableId: string; readonly cidr: string };
+
+/**
+ * EC2's answer to a DryRun request, uninterpreted: the AWS error code
+ * (`DryRunOperation` when it would have been allowed, `UnauthorizedOperation`
+ * when not, or any other error, or a network error's code), or `ok` when the
+ * endpoint answered as if DryRun had not been set.
+ */
+export interface DryRunAnswer {
+  readonly awsCode: string;
+  readonly message: string;
+  /** The Ec2Outcome of the error (EC2_PERMISSION_DENIED, ...), or 'ok'. */
+  readonly outcome: string;
+}
+
+/** Asking EC2 with DryRun: not part of Ec2Port, which the daemon uses; only doctor needs it. */
+export interface Ec2DryRun {
+  dryRun(call: DryRunCall): Promise<DryRunAnswer>;
+}

@@ -7,7 +7,8 @@
 import { GONE, type NatGatewayView, type OwnerFacts, type RouteTableView } from '../core/types.js';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { toEc2Error } from './errors.js';
-import type { Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
+import type { DryRunAnswer, DryRunCall, Ec2DryRun, Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
+import { dryRunRequest } from './requests.js';
 import { Ec2QueryClient, type QueryParams } from './query/client.js';
 import { destinationParam, filterParams, listParams, targetParam, type QueryFilter } from './query/params.js';
 import { instanceViews, interfaceView, natGatewayView, ownerFacts, routeTableView } from './query/views.js';
@@ -59,7 +60,7 @@ function staticCredentials(c: AwsCredentialIdentity): AwsCredentialIdentityProvi
   return () => Promise.resolve(c);
 }
 
-export class SdkEc2 implements Ec2Port {
+export class SdkEc2 implements Ec2Port, Ec2DryRun {
   readonly client: Ec2QueryClient;
   private readonly onCall: NonNullable<SdkAdapterOptions['onCall']>;
 
@@ -205,6 +206,27 @@ export class SdkEc2 implements Ec2Port {
 
   async deleteRoute(routeTableId: string, cidr: string): Promise<void> {
     await this.call('DeleteRoute', () => this.client.send('DeleteRoute', { RouteTableId: routeTableId, ...destinationParam(cidr) }));
+  }
+
+  /**
+   * Sends `call` with DryRun=true and returns EC2's answer without judging it.
+   * DryRun never changes anything: "Checks whether you have the required
+   * permissions for the action, without actually making the request" (the
+   * DryRun parameter of every EC2 action, e.g.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html).
+   */
+  async dryRun(call: DryRunCall): Promise<DryRunAnswer> {
+    const { action, params } = dryRunRequest(call);
+    const start = performance.now();
+    try {
+      await this.client.send(action, params);
+      this.onCall(action, 'ok', performance.now() - start);
+      return { awsCode: 'ok', message: `${action} succeeded although DryRun was set`, outcome: 'ok' };
+    } catch (e) {
+      const err = toEc2Error(action, e);
+      this.onCall(action, err.code, performance.now() - start);
+      return { awsCode: err.awsCode, message: err.message, outcome: err.code };
+    }
   }
 
   destroy(): void {

@@ -45,6 +45,8 @@ const faultsPatch = z.strictObject({
     .partial()
     .optional(),
 });
+const actionName = z.string().regex(/^(?:\*|[A-Z][A-Za-z0-9]{1,63})$/, 'an EC2 action name such as ReplaceRoute, or *');
+const denyRule = z.strictObject({ actions: z.array(actionName).min(1), callers: z.array(z.string().min(1)).optional() });
 /** A moment: an ISO 8601 `time` or `inMs` from now, not both. */
 const moment = { time: z.iso.datetime().optional(), inMs: z.number().int().optional() };
 const oneMoment = (m: { time?: string | undefined; inMs?: number | undefined }): boolean => m.time === undefined || m.inMs === undefined;
@@ -184,6 +186,13 @@ export function adminHandler(sim: Simulator): (req: IncomingMessage, res: Server
           return json(res, 200, sim.faults());
         case 'POST timing':
           return json(res, 200, sim.setTiming(parseBody(timing, body)));
+        case 'GET deny':
+          return json(res, 200, { rules: sim.denied() });
+        case 'POST deny':
+          return json(res, 200, { rules: sim.deny(parseBody(denyRule, body)) });
+        case 'DELETE deny':
+          sim.clearDeny();
+          return json(res, 200, { rules: sim.denied() });
         case 'GET counters':
           return json(res, 200, sim.counters());
         case 'DELETE counters':

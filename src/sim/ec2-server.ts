@@ -1,8 +1,9 @@
 // The EC2 Query endpoint: POST form bodies in, XML out. Applies, in order:
 // outage (hang), counting, latency, injected errors, throttling, validation
-// (first the request against AWS's model, contract/enforce.ts, then the
-// action's own checks), then the action (DryRun answers DryRunOperation
-// before anything changes). Paths under /_sim/ go to the admin API instead.
+// of the request against AWS's model (contract/enforce.ts), the deny list
+// (deny.ts: UnauthorizedOperation), the action's own checks against the
+// state, then the action (DryRun answers DryRunOperation before anything
+// changes). Paths under /_sim/ go to the admin API instead.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -12,6 +13,7 @@ import { callerOf, type Counters } from './counters.js';
 import { ACTIONS } from './ec2-actions/index.js';
 import type { RenderCache } from './ec2-actions/render-cache.js';
 import { dryRunOk, Ec2Error, throttled } from './errors.js';
+import { DenyList } from './deny.js';
 import type { Faults } from './faults.js';
 import { Query } from './query.js';
 import type { RequestLog } from './requests.js';
@@ -22,6 +24,7 @@ export interface Ec2Backend {
   readonly state: Ec2State;
   readonly cache: RenderCache;
   readonly faults: Faults;
+  readonly deny: DenyList;
   readonly counters: Counters;
   readonly requests: RequestLog;
   /** Called for unexpected exceptions (bugs), which are answered with 500 InternalError. */
@@ -194,6 +197,9 @@ export class Ec2Server {
       if (injected === 503) throw new Ec2Error('Unavailable', 'The server is overloaded and cannot handle the request', 503);
       if (b.faults.throttled(action, def.kind)) throw throttled();
       validateRequest(action, q);
+      // As IAM would: before the action looks at the state, for DryRun and real calls alike (AWS does not
+      // document whether its authorization comes before its own checks; this is the simulator's choice).
+      if (b.deny.denies(action, caller)) throw DenyList.error(action, caller);
       const dryRun = q.bool('DryRun') === true;
       b.state.settle();
       const apply = def.run({ state: b.state, q, who: { action, caller }, cache: b.cache });

@@ -12,6 +12,7 @@ export type {
 export { ManualClock, realClock, type Clock } from './clock.js';
 export type { FaultSettings, DeepPartial } from './faults.js';
 export type { CountersSnapshot } from './counters.js';
+export type { DenyRule } from './deny.js';
 export type { RecordedRequest } from './requests.js';
 export type { Mutation, MutationQuery, RouteMutation, InstanceMutation, ResourceMutation, TargetView } from './mutations.js';
 export type { Timing } from './timing.js';

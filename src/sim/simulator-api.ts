@@ -2,6 +2,7 @@
 // handle `startSimulator` returns, its options, and the snapshots it gives of
 // instances and route tables. The admin API answers with the same shapes.
 import type { CountersSnapshot } from './counters.js';
+import type { DenyRule } from './deny.js';
 import type { DeepPartial, FaultSettings } from './faults.js';
 import type { EventCode, InstanceStateName, NatGatewayState, SpotAction, StatusValue, TargetLifecycleState } from './model.js';
 import type { Mutation, MutationQuery } from './mutations.js';
@@ -121,13 +122,17 @@ export interface Simulator {
   faults(): FaultSettings;
   setFaults(patch: DeepPartial<FaultSettings> & { outage?: { mode?: FaultSettings['outage']['mode']; forMs?: number } }): Promise<FaultSettings>;
   clearFaults(): Promise<void>;
+  /** Adds a deny rule: the actions answer UnauthorizedOperation (403), DryRun or not, for the callers given (default all); returns every rule. */
+  deny(rule: DenyRule): readonly DenyRule[];
+  denied(): readonly DenyRule[];
+  clearDeny(): void;
   counters(): CountersSnapshot;
   resetCounters(): void;
   mutations(q?: MutationQuery): Mutation[];
   /** The EC2 requests received (parameter and filter names), after seq `since`, optionally of one caller. */
   requests(q?: { since?: number; caller?: string }): { lastSeq: number; entries: RecordedRequest[] };
   resetRequests(): void;
-  /** Back to the world file's state; clears faults, counters, the mutation log and IMDS tokens. */
+  /** Back to the world file's state; clears faults, the deny list, counters, the mutation log and IMDS tokens. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { realClock, type Clock } from './clock.js';
 import { Counters, type CountersSnapshot } from './counters.js';
 import { RenderCache } from './ec2-actions/render-cache.js';
 import { Ec2Server, readBody, Listener, type Ec2Backend } from './ec2-server.js';
+import { DenyList, type DenyRule } from './deny.js';
 import { Faults, type DeepPartial, type FaultSettings } from './faults.js';
 import { ImdsServer } from './imds-server.js';
 import type { SpotAction, StatusValue, TargetLifecycleState } from './model.js';
@@ -50,6 +51,7 @@ export type { MutationQuery } from './mutations.js';
 class Sim implements Simulator {
   private backend: Ec2Backend;
   readonly faultsState: Faults;
+  readonly denyList = new DenyList();
   readonly countersState = new Counters();
   readonly requestLog = new RequestLog();
   private readonly ec2: Ec2Server;
@@ -87,6 +89,7 @@ class Sim implements Simulator {
       state,
       cache: new RenderCache(),
       faults: this.faultsState,
+      deny: this.denyList,
       counters: this.countersState,
       requests: this.requestLog,
       onInternalError: this.onInternalError,
@@ -239,6 +242,16 @@ class Sim implements Simulator {
     if (errors.length > 0) throw errors[0];
   }
 
+  deny(rule: DenyRule): readonly DenyRule[] {
+    return this.denyList.add(rule);
+  }
+  denied(): readonly DenyRule[] {
+    return this.denyList.rules();
+  }
+  clearDeny(): void {
+    this.denyList.clear();
+  }
+
   counters(): CountersSnapshot {
     return this.countersState.snapshot();
   }
@@ -260,6 +273,7 @@ class Sim implements Simulator {
 
   async reset(): Promise<void> {
     await this.clearFaults();
+    this.denyList.clear();
     this.countersState.reset();
     this.requestLog.reset();
     this.backend = this.freshBackend();

@@ -103,12 +103,15 @@ export class Ec2QueryClient {
   private readonly signer: SignatureV4;
   private readonly retry: StandardRetryStrategy;
   private endpoint: Promise<URL> | undefined;
+  /** The credentials the requests are signed with (the SDK's chain caches and refreshes them). */
+  readonly credentials: AwsCredentialIdentityProvider;
   /** Server time minus local time, learnt from a clock-skew answer (as the SDK does). */
   private clockOffsetMs = 0;
 
   constructor(private readonly opts: QueryClientOptions) {
     this.http = new NodeHttpHandler({ connectionTimeout: opts.connectionTimeoutMs ?? 2000, requestTimeout: opts.requestTimeoutMs ?? 5000 });
-    this.signer = new SignatureV4({ service: 'ec2', region: opts.region, credentials: opts.credentials ?? defaultProvider(), sha256: Sha256 });
+    this.credentials = opts.credentials ?? defaultProvider();
+    this.signer = new SignatureV4({ service: 'ec2', region: opts.region, credentials: this.credentials, sha256: Sha256 });
     this.retry = new StandardRetryStrategy(opts.maxAttempts ?? 4);
   }
 
