@@ -27,11 +27,17 @@ const EXPECTED: Record<string, string[]> = {
   race: ['terminate → last route change', 'mutating calls per failover', 'one active owner'],
   'api-cost': ['DescribeRouteTables per minute', 'DescribeRouteTables per pass', 'DescribeInstanceStatus per pass', 'DescribeNetworkInterfaces per pass', 'mutating calls', 'projected'],
   'plan-scale': ['time per pass', 'heap allocated per pass', 'heap held by the input'],
-  footprint: ['RSS', 'CPU share of one core, per second', 'CPU share of one core, window average'],
+  footprint: ['RSS', 'RssAnon', 'CPU share of one core, window average', "first pass's read"],
   fleet: ['steady state', 'describe budget', 'one second of the steady window', 'launch → every daemon', 'describe calls until then', 'busiest second', 'projected', 'mutating calls'],
 };
 
-test('npm run bench -- --quick prints and saves every scenario row', { timeout: 240_000 }, async () => {
+/**
+ * About 100 s, and what it checks is the harness and the report, not the Node that runs them (the
+ * daemon under Node 24 is covered by every e2e test): once, in the first pass of scripts/test.
+ */
+const SECOND_PASS = process.execPath.includes('packaging/node24') ? 'run once, in the first pass of scripts/test' : false;
+
+test('npm run bench -- --quick prints and saves every scenario row', { timeout: 240_000, skip: SECOND_PASS }, async () => {
   const out = join(dir, 'quick.json');
   const child = spawn(process.execPath, [RUN, '--quick', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
