@@ -1,8 +1,10 @@
 // Who we are, from instance metadata (IMDSv2: a token, then reads), through
-// the SDK's metadata client, so AWS_EC2_METADATA_SERVICE_ENDPOINT and the
-// SDK's config file settings point it elsewhere. Retries with backoff until
+// the daemon's one metadata client (imds-client.ts), whose endpoint is the
+// SDK's own resolution: AWS_EC2_METADATA_SERVICE_ENDPOINT and the SDK's
+// config file settings point it elsewhere. Retries with backoff until
 // a deadline, then fails with what was unreachable and which setting names it.
-import { MetadataService } from '@aws-sdk/ec2-metadata-service';
+import { ImdsClient } from './imds-client.js';
+import type { MetadataReader } from './lifecycle.js';
 import { StartupAborted, abortableSleep, aborted } from './abort.js';
 
 export interface MetadataIdentity {
@@ -95,7 +97,7 @@ function endpointDescription(): string {
     : 'http://169.254.169.254 (the default; set AWS_EC2_METADATA_SERVICE_ENDPOINT to change it)';
 }
 
-async function readIdentity(md: MetadataService): Promise<MetadataIdentity> {
+async function readIdentity(md: MetadataReader): Promise<MetadataIdentity> {
   const path = (p: string): string => `/latest/meta-data/${p}`;
   const raw = async (p: string): Promise<string> => (await md.request(path(p), {})).trim();
   const get = async (p: string, shape: Shape): Promise<string> => check(path(p), await raw(p), shape);
@@ -129,7 +131,7 @@ async function readIdentity(md: MetadataService): Promise<MetadataIdentity> {
 /** Reads our identity, retrying with backoff (0.5 s doubling to 8 s) until the deadline. */
 export async function fetchIdentity(opts: IdentityOptions = {}): Promise<MetadataIdentity> {
   const deadline = performance.now() + (opts.deadlineMs ?? 60_000);
-  const md = new MetadataService({ httpOptions: { timeout: 2000 }, retries: 0 });
+  const md = new ImdsClient(2000);
   let delay = 500;
   for (let attempt = 1; ; attempt++) {
     if (aborted(opts.signal)) throw new StartupAborted();
