@@ -332,7 +332,7 @@ describe('the .deb', () => {
     assert.match(r.stdout, new RegExp(`^awsnycast ${VERSION.replaceAll('.', '\\.')} \\(node v24\\.`));
     assert.equal(readFileSync(join(x, 'lib/systemd/system/awsnycast.service'), 'utf8'), readFileSync(UNIT, 'utf8'));
     const copyright = readFileSync(join(x, 'usr/share/doc/awsnycast/copyright'), 'utf8');
-    for (const p of ['@aws-sdk/client-ec2', 'pino', 'prom-client', 'yaml', 'zod']) assert.match(copyright, new RegExp(`^ ${p} \\d`, 'm'), `${p} is listed`);
+    for (const p of ['@aws-sdk/credential-provider-node', '@smithy/signature-v4', 'pino', 'prom-client', 'yaml', 'zod']) assert.match(copyright, new RegExp(`^ ${p} \\d`, 'm'), `${p} is listed`);
     assert.match(readFileSync(join(x, 'usr/share/doc/awsnycast/third-party-licenses.txt'), 'utf8'), /^==== Node\.js 24\./m);
   });
 
