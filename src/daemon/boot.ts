@@ -2,6 +2,7 @@
 // then our forwarding interface through EC2) -> EC2 adapter -> daemon.
 import type { Config } from '../config/model.js';
 import { SdkEc2 } from '../ec2/sdk-adapter.js';
+import { packageVersion } from '../cli/version.js';
 import { MetadataError, fetchIdentity } from '../imds/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../status/metrics.js';
@@ -40,7 +41,8 @@ export async function boot(o: BootOptions): Promise<Booted> {
   }
   o.log.info({ instanceId: md.instanceId, az: md.az, region: md.region, vpcId: md.vpcId, subnetId: md.subnetId }, 'identity from instance metadata');
   const metrics = o.metrics;
-  const ec2 = new SdkEc2({ region: md.region, ...(metrics !== undefined ? { onCall: (action: string, outcome: string) => metrics.ec2Calls.inc({ action, outcome }) } : {}) });
+  // The User-Agent names the daemon in CloudTrail's userAgent field.
+  const ec2 = new SdkEc2({ region: md.region, userAgent: `awsnycast/${packageVersion()}`, ...(metrics !== undefined ? { onCall: (action: string, outcome: string) => metrics.ec2Calls.inc({ action, outcome }) } : {}) });
   try {
     const identity = await resolveIdentity(md, ec2, o.startupTimeoutMs, (why) => o.log.warn({}, `EC2 not reachable yet: ${why}`), o.signal);
     o.log.info({ networkInterfaceId: identity.networkInterfaceId }, 'routes will point at this interface');

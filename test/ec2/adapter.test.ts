@@ -167,13 +167,14 @@ describe('requests as sent, retries and clock skew (a stub EC2 on loopback)', ()
       if (n <= 2) res.writeHead(503).end(errorXml('Unavailable'));
       else res.writeHead(200, { 'content-type': 'text/xml' }).end(EMPTY_TABLES);
     });
-    const c = new SdkEc2({ region: 'eu-west-1', endpoint: srv.url, credentials: CREDS });
+    const c = new SdkEc2({ region: 'eu-west-1', endpoint: srv.url, credentials: CREDS, userAgent: 'awsnycast/9.9.9' });
     try {
       assert.deepEqual(await c.describeRouteTables({ vpcId: 'vpc-1' }), []);
       assert.equal(srv.seen.length, 3);
       const first = srv.seen[0]!;
       assert.equal(first.body, 'Action=DescribeRouteTables&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1&MaxResults=100');
       assert.match(String(first.headers['content-type']), /^application\/x-www-form-urlencoded/);
+      assert.equal(first.headers['user-agent'], 'awsnycast/9.9.9');
       // SigV4 for ec2 in the client's region: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
       assert.match(String(first.headers['authorization']), /^AWS4-HMAC-SHA256 Credential=AKIDADAPTER\/\d{8}\/eu-west-1\/ec2\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/);
     } finally {
