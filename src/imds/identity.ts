@@ -3,7 +3,7 @@
 // SDK's own resolution: AWS_EC2_METADATA_SERVICE_ENDPOINT and the SDK's
 // config file settings point it elsewhere. Retries with backoff until
 // a deadline, then fails with what was unreachable and which setting names it.
-import { ImdsClient } from './imds-client.js';
+import { ImdsClient, ImdsHttpError } from './imds-client.js';
 import type { MetadataReader } from './lifecycle.js';
 import { StartupAborted, abortableSleep, aborted } from './abort.js';
 
@@ -53,13 +53,13 @@ type Shape = keyof typeof SHAPES;
 const MAX_LIST = 256;
 
 /** At most `max` characters of `v`, quoted, with anything but printable ASCII escaped. */
-export function excerpt(v: string, max = 40): string {
+export function excerpt(v: string, max = 40, length = v.length): string {
   const head = [...v.slice(0, max)].map((c) => {
     if (c === '"' || c === '\\') return `\\${c}`;
     const cp = c.codePointAt(0)!;
     return cp >= 0x20 && cp < 0x7f ? c : cp <= 0xffff ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\u{${cp.toString(16)}}`;
   });
-  return `"${head.join('')}"${v.length > max ? `… (${v.length} characters)` : ''}`;
+  return `"${head.join('')}"${length > max ? `… (${length} characters)` : ''}`;
 }
 
 function invalid(path: string, value: string, what: string): MetadataError {
@@ -99,15 +99,25 @@ function endpointDescription(): string {
 
 async function readIdentity(md: MetadataReader): Promise<MetadataIdentity> {
   const path = (p: string): string => `/latest/meta-data/${p}`;
-  const raw = async (p: string): Promise<string> => (await md.request(path(p), {})).trim();
-  const get = async (p: string, shape: Shape): Promise<string> => check(path(p), await raw(p), shape);
+  // An answer too long to be metadata will not fix itself: refused at once, as a value of the wrong shape is.
+  const raw = async (p: string, what = 'an answer of at most 256 KB'): Promise<string> => {
+    try {
+      return (await md.request(path(p), {})).trim();
+    } catch (e) {
+      const big = e instanceof ImdsHttpError ? e.tooLarge : undefined;
+      if (big !== undefined) throw new MetadataError(`instance metadata ${path(p)} is not ${what}: ${excerpt(big.head, 40, big.length)}`, 'IMDS_INVALID');
+      throw e;
+    }
+  };
+  const get = async (p: string, shape: Shape): Promise<string> => check(path(p), await raw(p, SHAPES[shape].what), shape);
   const instanceId = await get('instance-id', 'instanceId');
   const az = await get('placement/availability-zone', 'az');
   let region: string | undefined;
   try {
-    region = await raw('placement/region');
-  } catch {
-    region = undefined;
+    region = await raw('placement/region', SHAPES.region.what);
+  } catch (e) {
+    if (e instanceof MetadataError) throw e;
+    region = undefined; // older instances have no placement/region: derived from the AZ below
   }
   region = region === undefined ? check(`${path('placement/availability-zone')} (as a region)`, az.replace(/[a-z]$/, ''), 'region') : check(path('placement/region'), region, 'region');
   const localIpv4 = await get('local-ipv4', 'ipv4');

@@ -19,7 +19,12 @@ const TOKEN_MARGIN_S = 300;
 /** A failed request; `$metadata.httpStatusCode` when the service answered (as the SDK's errors carry it). */
 export class ImdsHttpError extends Error {
   readonly $metadata: { httpStatusCode?: number };
-  constructor(message: string, status?: number) {
+  constructor(
+    message: string,
+    status?: number,
+    /** For an answer longer than MAX_BODY: its first characters and its whole length (it is read to the end, not kept). */
+    readonly tooLarge?: { readonly head: string; readonly length: number },
+  ) {
     super(message);
     this.name = 'ImdsHttpError';
     this.$metadata = status !== undefined ? { httpStatusCode: status } : {};
@@ -69,14 +74,17 @@ export class ImdsClient implements MetadataReader {
         { protocol: base.protocol, hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, method, path, headers, agent: false, timeout: this.timeoutMs },
         (res) => {
           let body = '';
+          let length = 0;
           res.setEncoding('utf8');
           res.on('data', (d: string) => {
-            body += d;
-            if (body.length > MAX_BODY) req.destroy(new ImdsHttpError(`${method} ${path}: answer larger than ${MAX_BODY} bytes`));
+            length += d.length;
+            if (body.length < MAX_BODY) body += d.slice(0, MAX_BODY - body.length);
           });
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            if (status === 200) resolve(body);
+            if (length > MAX_BODY)
+              reject(new ImdsHttpError(`${method} ${path}: an answer of ${length} characters (at most ${MAX_BODY} are read)`, status, { head: body.slice(0, 64), length }));
+            else if (status === 200) resolve(body);
             else reject(new ImdsHttpError(`${method} ${path}: HTTP ${status}`, status));
           });
           res.on('error', reject);
