@@ -176,6 +176,8 @@ export function changesOf(r: RouteInput, tl: Timeline, p: CheckParams): { change
   const changes: Change[] = [];
   const redundant: RouteWrite[] = [];
   let fallbackStint: number | null = null;
+  /** When the current owner got the route. */
+  let since = -Infinity;
   const unfit = new Map<string, { start: number; end: number }[]>();
   const down = new Map<string, { start: number; end: number }[]>();
   const ids = new Set([...r.candidates, r.primary]);
@@ -195,7 +197,8 @@ export function changesOf(r: RouteInput, tl: Timeline, p: CheckParams): { change
     let why: string | null = null;
     if (w.before === null || w.beforeState !== 'active') why = `repair (${w.beforeState})`;
     if (why === null && isInstance(w.before)) {
-      const e = (unfit.get(w.before) ?? []).find((x) => x.start <= w.t && w.t <= x.end + p.windowMs && !used.has(`u/${w.before}/${x.start}`));
+      // An episode that ended before the owner got the route does not count against it.
+      const e = (unfit.get(w.before) ?? []).find((x) => x.start <= w.t && x.end > since && w.t <= x.end + p.windowMs && !used.has(`u/${w.before}/${x.start}`));
       if (e !== undefined) {
         used.add(`u/${w.before}/${e.start}`);
         why = `${w.before} unfit from ${Math.round(e.start)} ms`;
@@ -214,6 +217,7 @@ export function changesOf(r: RouteInput, tl: Timeline, p: CheckParams): { change
     }
     if (w.after?.startsWith('nat:') === true) fallbackStint = w.seq;
     changes.push({ route: r.key, t: w.t, seq: w.seq, from: w.before, to: w.after, justified: why !== null, why: why ?? 'no fault justifies it' });
+    since = w.t;
   }
   return { changes, redundant };
 }

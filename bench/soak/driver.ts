@@ -200,7 +200,8 @@ export class Driver {
       await n.service.open(this.port);
       this.note(id, 'serviceUp', true, ev);
     }
-    if (daemonUp && n.daemon === null) this.spawn(n);
+    // Without its forwarding interface a daemon cannot start (start-up finds none): the one running keeps running, none is restarted.
+    if (daemonUp && n.daemon === null && !n.detached) this.spawn(n);
     const drained = this.has(n, 'drain');
     if (drained !== n.cur.drained) {
       n.cur.drained = drained;

@@ -21,8 +21,11 @@ export interface FleetShape {
 
 export interface Member {
   id: string;
+  /** The forwarding interface (source/dest check off): routes point at it, its service listens on `ip`. */
   eni: string;
   ip: string;
+  /** Anycast members: a primary interface that does not forward (so the forwarding one can be detached, as AWS allows for a secondary interface). */
+  primaryEni: string | null;
   group: 'nat' | 'anycast';
   az: string;
 }
@@ -47,7 +50,8 @@ const hex = (n: number, width = 17): string => n.toString(16).padStart(width, '0
 const natId = (az: string): string => `i-0d0000000000000${az}1`;
 const dnsId = (az: string): string => `i-0d0000000000000${az}2`;
 const natEni = (az: string): string => `eni-0d0000000000000${az}1`;
-const dnsEni = (az: string): string => `eni-0d0000000000000${az}2`;
+const dnsEni = (az: string): string => `eni-0d0000000000001${az}2`;
+const dnsPrimaryEni = (az: string): string => `eni-0d0000000000000${az}2`;
 const rtbOf = (az: string): string => `rtb-0d0000000000000${az}1`;
 const natGw = (az: string): string => `nat-0d0000000000000${az}1`;
 
@@ -58,8 +62,8 @@ export function buildFleet(shape: FleetShape): Fleet {
   const tableAzs = AZS.slice(0, shape.natAzs);
   const dnsAzs = AZS.slice(0, shape.anycast);
   const members: Member[] = [
-    ...natAzs.map((az, i) => ({ id: natId(az), eni: natEni(az), ip: `127.0.${40 + i}.10`, group: 'nat' as const, az })),
-    ...dnsAzs.map((az, i) => ({ id: dnsId(az), eni: dnsEni(az), ip: `127.0.${50 + i}.10`, group: 'anycast' as const, az })),
+    ...natAzs.map((az, i) => ({ id: natId(az), eni: natEni(az), ip: `127.0.${40 + i}.10`, primaryEni: null, group: 'nat' as const, az })),
+    ...dnsAzs.map((az, i) => ({ id: dnsId(az), eni: dnsEni(az), ip: `127.0.${50 + i}.11`, primaryEni: dnsPrimaryEni(az), group: 'anycast' as const, az })),
   ];
   const nats = members.filter((m) => m.group === 'nat').map((m) => m.id);
   const dns = members.filter((m) => m.group === 'anycast').map((m) => m.id);
@@ -105,7 +109,9 @@ export function buildFleet(shape: FleetShape): Fleet {
   for (const m of members) {
     const tags = m.group === 'nat' ? `{ Name: nat-${m.az}, role: nat }` : `{ Name: dns-${m.az}, anycast: dns }`;
     lines.push(`  - id: ${m.id}`, `    az: us-east-1${m.az}`, `    subnet: subnet-0d0000000000000${m.az}1`, `    tags: ${tags}`);
-    lines.push('    network_interfaces:', `      - { id: ${m.eni}, private_ip: ${m.ip}, source_dest_check: false }`);
+    lines.push('    network_interfaces:');
+    if (m.primaryEni !== null) lines.push(`      - { id: ${m.primaryEni}, private_ip: ${m.ip.replace(/\.11$/, '.10')} }`);
+    lines.push(`      - { id: ${m.eni}, private_ip: ${m.ip}, source_dest_check: false }`);
   }
   return { world: lines.join('\n') + '\n', members, routes };
 }

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { ROOT, killAll, killAllNow } from '../../test/helpers/harness.js';
 import { buildFleet } from './fleet.js';
 import { buildReport, markdown } from './report.js';
-import { runSoak } from './runner.js';
+import { runSoak, scheduleOptions } from './runner.js';
 import { generateSchedule } from './schedule.js';
 
 interface Args {
@@ -77,9 +77,7 @@ async function main(): Promise<number> {
   const durationMs = (a.durationS ?? (a.quick ? 30 : 600)) * 1000;
   const permanent = a.permanent ?? (a.quick ? 0 : 1);
   if (a.scheduleOnly) {
-    const fleet = buildFleet(shape);
-    const groups = [fleet.members.filter((m) => m.group === 'nat').map((m) => m.id), fleet.members.filter((m) => m.group === 'anycast').map((m) => m.id)].filter((g) => g.length > 0);
-    process.stdout.write(JSON.stringify(generateSchedule(a.seed, { events, durationMs, groups, permanent, startMs: 8000 })) + '\n');
+    process.stdout.write(JSON.stringify(generateSchedule(a.seed, scheduleOptions(buildFleet(shape), { events, durationMs, permanent }))) + '\n');
     return 0;
   }
   const log = (m: string): void => void process.stderr.write(`${m}\n`);

@@ -14,7 +14,10 @@ import type { Node } from './driver.js';
 import { OTHER_VPC, buildFleet } from './fleet.js';
 import type { Fleet, FleetShape } from './fleet.js';
 import { generateSchedule } from './schedule.js';
-import type { SoakEvent } from './schedule.js';
+import type { ScheduleOptions, SoakEvent } from './schedule.js';
+
+/** No fault before this: the daemons start up. */
+const START_MS = 8000;
 
 export interface SoakOptions {
   seed: number;
@@ -55,7 +58,9 @@ export interface RawRun {
 /** Everything a daemon must never change: other VPCs' tables, and our tables without the managed routes. */
 export function untouchable(tables: readonly RouteTableSnapshot[], fleet: Fleet): string {
   const managed = (rtb: string, cidr: string): boolean => fleet.routes.some((r) => r.rtb === rtb && r.cidr === cidr);
-  return JSON.stringify(tables.map((t) => (t.vpcId === OTHER_VPC ? t : { ...t, routes: t.routes.filter((r) => !managed(t.routeTableId, r.cidr)) })));
+  // A route's state follows its target (the simulator computes it when an instance stops): only what was written is compared.
+  const written = (routes: RouteTableSnapshot['routes']): unknown[] => routes.map(({ state: _state, ...r }) => r);
+  return JSON.stringify(tables.map((t) => ({ ...t, routes: written(t.vpcId === OTHER_VPC ? t.routes : t.routes.filter((r) => !managed(t.routeTableId, r.cidr))) })));
 }
 
 const targetOf = (r: { instanceId?: string; networkInterfaceId?: string; natGatewayId?: string; gatewayId?: string }, fleet: Fleet): string | null =>
@@ -64,8 +69,7 @@ const targetOf = (r: { instanceId?: string; networkInterfaceId?: string; natGate
 
 export async function runSoak(o: SoakOptions): Promise<RawRun> {
   const fleet = buildFleet(o.shape);
-  const startMs = 8000;
-  const schedule = generateSchedule(o.seed, { events: o.events, durationMs: o.durationMs, groups: groupsOf(fleet), permanent: o.permanent, startMs });
+  const schedule = generateSchedule(o.seed, scheduleOptions(fleet, o));
   const scratch = new Scratch('awsn-soak-');
   const sim = await SimProcess.start(scratch.file('world.yaml', fleet.world), { logFile: join(scratch.dir, 'sim.log') });
   const t0 = performance.now();
@@ -117,7 +121,7 @@ export async function runSoak(o: SoakOptions): Promise<RawRun> {
   const lastFaultEnd = now();
   o.log(`soak: last fault ended at ${Math.round(lastFaultEnd / 1000)} s; convergence check in 10 s`);
   await sleep(Math.max(0, lastFaultEnd + 10_000 - now()));
-  const plans = await Promise.all([...driver.nodes.values()].filter((n) => n.daemon !== null).map((n) => planCheck(sim, n)));
+  const plans = await Promise.all([...driver.nodes.values()].filter((n) => n.daemon !== null && !n.detached).map((n) => planCheck(sim, n)));
   watching = false;
   await watch;
   const endMs = now();
@@ -125,7 +129,7 @@ export async function runSoak(o: SoakOptions): Promise<RawRun> {
   const mutations = (await sim.client.mutations('all', 0)).entries;
   const counters = await sim.client.counters();
   await Promise.all([...driver.nodes.values()].map(async (n) => {
-    if (n.daemon !== null) {
+    if (n.daemon !== null && !n.daemon.exited) {
       n.ours.add(n.daemon);
       await stopProcess(n.daemon.child, 8000);
     }
@@ -137,8 +141,11 @@ export async function runSoak(o: SoakOptions): Promise<RawRun> {
   return { options, fleet, schedule, driver, samples, unmanagedChanges, unmanagedEqualAtEnd, mutations, wall0, lastFaultEnd, endMs, plans, counters, scratchDir: scratch.dir };
 }
 
-function groupsOf(fleet: Fleet): string[][] {
-  return [fleet.members.filter((m) => m.group === 'nat').map((m) => m.id), fleet.members.filter((m) => m.group === 'anycast').map((m) => m.id)].filter((g) => g.length > 0);
+/** The schedule's options for a fleet (run.ts --schedule-only uses the same). */
+export function scheduleOptions(fleet: Fleet, o: Pick<SoakOptions, 'events' | 'durationMs' | 'permanent'>): ScheduleOptions {
+  const groups = [fleet.members.filter((m) => m.group === 'nat').map((m) => m.id), fleet.members.filter((m) => m.group === 'anycast').map((m) => m.id)].filter((g) => g.length > 0);
+  const detachable = fleet.members.filter((m) => m.primaryEni !== null).map((m) => m.id);
+  return { events: o.events, durationMs: o.durationMs, groups, permanent: o.permanent, startMs: START_MS, detachable };
 }
 
 /** A fresh `awsnycast plan --json` as the member (its own caller), compared with the running daemon's status. */

@@ -46,6 +46,8 @@ export interface ScheduleOptions {
   durationMs: number;
   /** Groups of instances that can carry the same routes (e.g. the NATs, the anycast trio). */
   groups: readonly (readonly string[])[];
+  /** Instances whose forwarding interface may be detached (a secondary interface: AWS does not detach a primary one). */
+  detachable?: readonly string[];
   /** How many terminate and how many detach faults at most (each). */
   permanent: number;
   /** No fault starts before this (daemons start up). */
@@ -107,7 +109,7 @@ export function generateSchedule(seed: number, o: ScheduleOptions): SoakEvent[] 
       const choices: [FaultKind, string | null][] = [];
       for (const k of kinds) {
         if (isGlobal(k)) choices.push([k, null]);
-        else for (const id of instances) if (!dead.has(id) && allowedOn(k, id, active, dead, o.groups)) choices.push([k, id]);
+        else for (const id of instances) if (!dead.has(id) && (k !== 'detach' || (o.detachable ?? []).includes(id)) && allowedOn(k, id, active, dead, o.groups)) choices.push([k, id]);
       }
       if (choices.length === 0) {
         if (tries > 1000) throw new Error(`schedule: no fault fits at ${t} ms (too many events for the duration?)`);
