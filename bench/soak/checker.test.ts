@@ -62,6 +62,13 @@ describe('soak checker: owner changes', () => {
     assert.equal(r.redundant.length, 1);
   });
 
+  test('going to the fallback while a peer could take the route is unjustified (one fault, two changes); leaving it is not', () => {
+    const tl = new Timeline([ch(1000, A, 'serviceUp', false)]);
+    const { changes } = changesOf(route([], [write(1500, A, 'nat:n'), write(1505, 'nat:n', B)]), tl, P);
+    assert.deepEqual(changes.map((c) => c.justified), [false, true]);
+    assert.match(changes[0]!.why, /while i-b could take/);
+  });
+
   test('leaving the fallback for a fit instance is justified once per stint at the fallback', () => {
     const tl = new Timeline([ch(1000, A, 'serviceUp', false), ch(1000, B, 'serviceUp', false), ch(1000, C, 'serviceUp', false), ch(4000, B, 'serviceUp', true)]);
     const { changes } = changesOf(route([], [write(2000, A, 'nat:n'), write(5000, 'nat:n', B), write(6000, B, 'nat:n'), write(7000, 'nat:n', B)]), tl, P);

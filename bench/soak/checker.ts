@@ -215,7 +215,15 @@ export function changesOf(r: RouteInput, tl: Timeline, p: CheckParams): { change
         why = `primary back (fit again at ${Math.round(e.end)} ms)`;
       }
     }
+    // The fallback carries a route only while no instance can: going there while a peer could take it costs a second change.
+    const peer = w.after?.startsWith('nat:') === true ? r.candidates.find((c) => c !== w.before && tl.canTake(c, w.t)) : undefined;
+    if (peer !== undefined && why !== null && !why.startsWith('repair')) why = null;
     if (w.after?.startsWith('nat:') === true) fallbackStint = w.seq;
+    if (why === null && peer !== undefined) {
+      changes.push({ route: r.key, t: w.t, seq: w.seq, from: w.before, to: w.after, justified: false, why: `to the fallback while ${peer} could take the route` });
+      since = w.t;
+      continue;
+    }
     changes.push({ route: r.key, t: w.t, seq: w.seq, from: w.before, to: w.after, justified: why !== null, why: why ?? 'no fault justifies it' });
     since = w.t;
   }

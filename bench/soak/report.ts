@@ -17,7 +17,7 @@ export const CONVERGE_MS = 10_000;
 /** The simulator's throttling buckets (docs/simulator.md): per action, per second. */
 const DESCRIBE_PER_S = 20;
 const MUTATE_PER_S = 5;
-const STACK = /"stack"|\n\s+at \S+ \(|unhandled|uncaught|internal error/i;
+const STACK = /"stack"|\n\s+at \S+ \(|unhandled|uncaught|internal error in a pass/i;
 
 export interface Report {
   seed: number;
@@ -35,6 +35,10 @@ export interface Report {
   redundantWrites: number;
   unmanagedWrites: string[];
   unmanagedChangedDuringRun: number;
+  /** The first samples where something unmanaged differed: which tables, and their written routes then. */
+  unmanagedChangeDetails: string[];
+  /** Every owner change, judged. */
+  changeList: Change[];
   unmanagedEqualAtEnd: boolean;
   crashes: string[];
   stackTraces: string[];
@@ -134,6 +138,8 @@ export function buildReport(raw: RawRun): Report {
     redundantWrites: judged.reduce((n, j) => n + j.redundant.length, 0),
     unmanagedWrites,
     unmanagedChangedDuringRun: raw.unmanagedChanges.length,
+    unmanagedChangeDetails: raw.unmanagedChanges.slice(0, 3).map((c) => `${Math.round(c.t)} ms: ${c.detail}`),
+    changeList: changes.map((c) => ({ ...c, t: Math.round(c.t) })),
     unmanagedEqualAtEnd: raw.unmanagedEqualAtEnd,
     crashes,
     stackTraces,

@@ -58,8 +58,9 @@ export interface RawRun {
 /** Everything a daemon must never change: other VPCs' tables, and our tables without the managed routes. */
 export function untouchable(tables: readonly RouteTableSnapshot[], fleet: Fleet): string {
   const managed = (rtb: string, cidr: string): boolean => fleet.routes.some((r) => r.rtb === rtb && r.cidr === cidr);
-  // A route's state follows its target (the simulator computes it when an instance stops): only what was written is compared.
-  const written = (routes: RouteTableSnapshot['routes']): unknown[] => routes.map(({ state: _state, ...r }) => r);
+  // Only what was written is compared: a route's state and instance follow its interface (the simulator
+  // computes them: a route at a stopped instance is a blackhole, one at a detached interface names no instance).
+  const written = (routes: RouteTableSnapshot['routes']): unknown[] => routes.map(({ state: _s, instanceId: _i, ...r }) => r);
   return JSON.stringify(tables.map((t) => ({ ...t, routes: written(t.vpcId === OTHER_VPC ? t.routes : t.routes.filter((r) => !managed(t.routeTableId, r.cidr))) })));
 }
 
@@ -100,7 +101,7 @@ export async function runSoak(o: SoakOptions): Promise<RawRun> {
         samples.get(`${r.rtb} ${r.cidr}`)!.push(route === undefined ? { t, target: null, state: 'missing' } : { t, target: targetOf(route, fleet), state: route.state === 'active' ? 'active' : 'blackhole' });
       }
       const u = untouchable(tables, fleet);
-      if (u !== baseline && unmanagedChanges.length < 20) unmanagedChanges.push({ t, detail: u });
+      if (u !== baseline && unmanagedChanges.length < 20) unmanagedChanges.push({ t, detail: changedTables(baseline, u) });
       await sleep(Math.max(0, 100 - (now() - t)));
     }
   })();
@@ -136,7 +137,8 @@ export async function runSoak(o: SoakOptions): Promise<RawRun> {
     await n.service.close();
   }));
   await sim.stop();
-  if (!o.keep) scratch.remove();
+  if (o.keep) for (const n of driver.nodes.values()) n.runs.forEach((d, i) => scratch.file(`${n.m.id}-run${i + 1}.log`, d.logs));
+  else scratch.remove();
   const { log: _log, ...options } = o;
   return { options, fleet, schedule, driver, samples, unmanagedChanges, unmanagedEqualAtEnd, mutations, wall0, lastFaultEnd, endMs, plans, counters, scratchDir: scratch.dir };
 }
@@ -178,4 +180,11 @@ async function planCheck(sim: SimProcess, n: Node): Promise<PlanCheck> {
     daemonReason: status.routes.find((r) => r.routeTable === a.routeTableId && r.cidr === a.cidr)?.reason ?? null,
   }));
   return { instance: n.m.id, ok: pending.every((p) => p.daemonReason === 'HOLD_DOWN'), pending };
+}
+
+/** Which tables differ between two `untouchable` snapshots, and how (their written routes now). */
+function changedTables(before: string, after: string): string {
+  const a = JSON.parse(before) as { routeTableId: string; routes: unknown[] }[];
+  const b = JSON.parse(after) as { routeTableId: string; routes: unknown[] }[];
+  return b.filter((t) => JSON.stringify(t) !== JSON.stringify(a.find((x) => x.routeTableId === t.routeTableId))).map((t) => `${t.routeTableId}: ${JSON.stringify(t.routes)}`).join('; ');
 }
