@@ -170,6 +170,15 @@ export function gapsOf(r: RouteInput, tl: Timeline, p: CheckParams): Gap[] {
   return out;
 }
 
+/** Time a route spent at a NAT gateway (its fallback) while an instance could have taken it. */
+export function fallbackWhileTakeable(r: RouteInput, tl: Timeline, endMs: number): number {
+  let ms = 0;
+  r.samples.forEach((s, i) => {
+    if (s.target?.startsWith('nat:') === true && r.candidates.some((c) => tl.canTake(c, s.t))) ms += (r.samples[i + 1]?.t ?? endMs) - s.t;
+  });
+  return ms;
+}
+
 /** Owner changes of one route, each judged justified or not (docs/reliability.md). */
 export function changesOf(r: RouteInput, tl: Timeline, p: CheckParams): { changes: Change[]; redundant: RouteWrite[] } {
   const used = new Set<string>();

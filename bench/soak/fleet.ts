@@ -154,8 +154,12 @@ export function memberConfig(fleet: Fleet, m: Member, port: number, p: ConfigPat
       body.push('  mine:', `    find: {type: and, config: {filters: [{type: by_tag, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}`);
       body.push(`    manage_routes: [{cidr: ${NAT_CIDR}, healthcheck: svc, never_delete: true, hold_down: ${T.holdDown}, remote_healthcheck: peer, peers: ${peers}, fallback: ${mine.fallback}}]`);
     }
-    body.push('  theirs:', `    find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, not: true, config: {key: az, value: "\${az}"}}, {type: by_tag, config: {key: type, value: private}}]}}`);
-    body.push(`    manage_routes: [{cidr: ${NAT_CIDR}, healthcheck: svc, never_delete: true, if_unhealthy: true, priority: ${prio}, remote_healthcheck: peer, peers: ${peers}}]`);
+    // One backup entry per other AZ's table, so each names that table's fallback (a backup takes a route back from its fallback).
+    for (const r of fleet.routes.filter((x) => x.cidr === NAT_CIDR && x.primary !== m.id)) {
+      const az = r.rtb.slice(-2, -1);
+      body.push(`  backup-${az}:`, `    find: {type: and, no_results_ok: true, config: {filters: [{type: by_tag, config: {key: az, value: us-east-1${az}}}, {type: by_tag, config: {key: type, value: private}}]}}`);
+      body.push(`    manage_routes: [{cidr: ${NAT_CIDR}, healthcheck: svc, never_delete: true, if_unhealthy: true, priority: ${prio}, remote_healthcheck: peer, peers: ${peers}, fallback: ${r.fallback}}]`);
+    }
   } else {
     const route = fleet.routes.find((r) => r.cidr === ANYCAST_CIDR)!;
     const rule = route.primary === m.id ? `hold_down: ${T.holdDown}` : `if_unhealthy: true, priority: ${prio}`;

@@ -1,7 +1,7 @@
 // A soak run's report: the checker's verdicts on the raw run (runner.ts), as
 // JSON for bench/results/ and as the Markdown table docs/reliability.md quotes.
 import type { RouteMutation } from '../../src/sim/mutations.js';
-import { Timeline, changesOf, gapsOf, quantiles } from './checker.js';
+import { Timeline, changesOf, fallbackWhileTakeable, gapsOf, quantiles } from './checker.js';
 import type { Change, CheckParams, Gap, RouteInput, RouteWrite, Target } from './checker.js';
 import { TIMING } from './fleet.js';
 import type { Fleet } from './fleet.js';
@@ -41,7 +41,11 @@ export interface Report {
   changeList: Change[];
   unmanagedEqualAtEnd: boolean;
   crashes: string[];
+  /** Daemons that refused to start (exit 1 with the reason) on an instance whose forwarding interface was detached: expected. */
+  startupRefusals: string[];
   stackTraces: string[];
+  /** Per route: seconds at its fallback NAT gateway while an instance could have taken it. */
+  fallbackWhileTakeableS: Record<string, number>;
   convergence: { routesOkAfterMs: number | null; plans: PlanCheck[]; converged: boolean };
   callsPerMin: Record<string, { total: number; maxAction: string; maxPerMin: number; share: number; within: boolean }>;
   driverErrors: string[];
@@ -94,9 +98,11 @@ export function buildReport(raw: RawRun): Report {
 
   const crashes: string[] = [];
   const stackTraces: string[] = [];
+  const startupRefusals: string[] = [];
   for (const n of raw.driver.nodes.values()) {
     for (const d of n.runs) {
-      if (d.exited && !n.ours.has(d)) crashes.push(`${n.m.id} exited by itself (code ${d.child.exitCode}, signal ${d.child.signalCode}): ${d.logTail(600)}`);
+      if (d.exited && !n.ours.has(d) && n.detached && d.child.exitCode === 1 && /refusing to start/.test(d.logs)) startupRefusals.push(`${n.m.id}: ${d.logTail(300)}`);
+      else if (d.exited && !n.ours.has(d)) crashes.push(`${n.m.id} exited by itself (code ${d.child.exitCode}, signal ${d.child.signalCode}): ${d.logTail(600)}`);
       if (n.ours.has(d) && d.child.signalCode === null && d.child.exitCode !== 0 && d.child.exitCode !== null) crashes.push(`${n.m.id} exited ${d.child.exitCode} after SIGTERM: ${d.logTail(600)}`);
       const m = STACK.exec(d.logs);
       if (m !== null) stackTraces.push(`${n.m.id}: ${d.logs.slice(Math.max(0, m.index - 300), m.index + 500)}`);
@@ -142,7 +148,9 @@ export function buildReport(raw: RawRun): Report {
     changeList: changes.map((c) => ({ ...c, t: Math.round(c.t) })),
     unmanagedEqualAtEnd: raw.unmanagedEqualAtEnd,
     crashes,
+    startupRefusals,
     stackTraces,
+    fallbackWhileTakeableS: Object.fromEntries(inputs.map((r) => [r.key, Math.round(fallbackWhileTakeable(r, tl, raw.endMs) / 1000)])),
     convergence: { routesOkAfterMs: okAfter === null ? null : Math.round(okAfter), plans: raw.plans, converged },
     callsPerMin,
     driverErrors: raw.driver.errors,
@@ -163,7 +171,8 @@ export function markdown(r: Report): string {
     row('owner changes / unjustified', `${r.changes} / ${r.unjustified.length}`),
     row('redundant writes (same owner)', String(r.redundantWrites)),
     row('unmanaged writes / changed during run / equal at end', `${r.unmanagedWrites.length} / ${r.unmanagedChangedDuringRun} / ${r.unmanagedEqualAtEnd ? 'yes' : 'NO'}`),
-    row('crashes / stack traces', `${r.crashes.length} / ${r.stackTraces.length}`),
+    row('crashes / stack traces (start-up refusals after a detach)', `${r.crashes.length} / ${r.stackTraces.length} (${r.startupRefusals.length})`),
+    row('s at the fallback while an instance could take the route', Object.entries(r.fallbackWhileTakeableS).map(([k, v]) => `${k.split(' ')[0]!.slice(-3)} ${v}`).join(', ')),
     row('converged (routes ok after last fault; fresh plans agree)', `${r.convergence.converged ? 'yes' : 'NO'} (${r.convergence.routesOkAfterMs ?? 'never'} ms; ${r.convergence.plans.filter((x) => x.ok).length}/${r.convergence.plans.length} plans)`),
     row('EC2 calls per daemon', calls),
     row('calls within the throttling share', Object.values(r.callsPerMin).every((c) => c.within) ? 'yes' : 'NO'),
