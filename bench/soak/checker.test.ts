@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Timeline, changesOf, gapsOf, quantiles } from './checker.js';
+import { peakPerMinute } from './report.js';
 import type { CheckParams, RouteInput, RouteWrite, Sample, StateChange } from './checker.js';
 
 const P: CheckParams = { detectionMs: 2900, slackMs: 2000, windowMs: 10_000, holdDownMs: 3000, endMs: 60_000 };
@@ -74,6 +75,11 @@ describe('soak checker: owner changes', () => {
     const { changes } = changesOf(route([], [write(2000, A, 'nat:n'), write(5000, 'nat:n', B), write(6000, B, 'nat:n'), write(7000, 'nat:n', B)]), tl, P);
     assert.deepEqual(changes.map((c) => c.justified), [true, true, false, true]);
   });
+});
+
+test('peak per minute: the most requests in any 60 s window', () => {
+  assert.equal(peakPerMinute([]), 0);
+  assert.equal(peakPerMinute([0, 59_999, 60_000, 61_000, 200_000]), 3);
 });
 
 test('quantiles: nearest rank', () => {

@@ -47,7 +47,10 @@ export interface Report {
   /** Per route: seconds at its fallback NAT gateway while an instance could have taken it. */
   fallbackWhileTakeableS: Record<string, number>;
   convergence: { routesOkAfterMs: number | null; plans: PlanCheck[]; converged: boolean };
+  /** Per daemon: calls per minute over the run (all actions), and the busiest action's peak in any 60 s window against its share. */
   callsPerMin: Record<string, { total: number; maxAction: string; maxPerMin: number; share: number; within: boolean }>;
+  /** Whether the request log still held every request (else the peaks are over its last part). */
+  requestLogComplete: boolean;
   driverErrors: string[];
   /** The invariants the quick mode asserts (cannot flake): no unmanaged write, no crash or stack trace, convergence. */
   stableOk: boolean;
@@ -119,8 +122,8 @@ export function buildReport(raw: RawRun): Report {
     let maxRatio = 0;
     let maxPerMin = 0;
     let share = 0;
-    for (const [action, n] of Object.entries(c?.byAction ?? {})) {
-      const perMin = n / minutes;
+    for (const action of Object.keys(c?.byAction ?? {})) {
+      const perMin = peakPerMinute(raw.requests.filter((q) => q.caller === caller && q.action === action).map((q) => q.tMs));
       const s = ((action.startsWith('Describe') ? DESCRIBE_PER_S : MUTATE_PER_S) * 60) / daemons;
       if (perMin / s > maxRatio) [maxRatio, maxAction, maxPerMin, share] = [perMin / s, action, perMin, s];
     }
@@ -153,15 +156,27 @@ export function buildReport(raw: RawRun): Report {
     fallbackWhileTakeableS: Object.fromEntries(inputs.map((r) => [r.key, Math.round(fallbackWhileTakeable(r, tl, raw.endMs) / 1000)])),
     convergence: { routesOkAfterMs: okAfter === null ? null : Math.round(okAfter), plans: raw.plans, converged },
     callsPerMin,
+    requestLogComplete: raw.requests.length >= raw.counters.total,
     driverErrors: raw.driver.errors,
     stableOk: unmanagedOk && crashes.length === 0 && stackTraces.length === 0 && converged,
   };
 }
 
+/** The most requests in any 60 s window (times in ms, any order). */
+export function peakPerMinute(times: readonly number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i]! - t[j]! >= 60_000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
 /** The run as a Markdown table (docs/reliability.md quotes it). */
 export function markdown(r: Report): string {
   const row = (k: string, v: string): string => `| ${k} | ${v} |`;
-  const calls = Object.entries(r.callsPerMin).map(([id, c]) => `${id.slice(-3)} ${c.total}/min (max ${c.maxAction} ${c.maxPerMin}/min of ${c.share})`).join('; ');
+  const calls = Object.entries(r.callsPerMin).map(([id, c]) => `${id.slice(-3)} ${c.total}/min (peak ${c.maxAction} ${c.maxPerMin} in 60 s, share ${c.share})`).join('; ');
   return [
     `| seed ${r.seed} | ${r.events} events, ${r.daemons} daemons, ${r.durationS} s |`,
     '|---|---|',

@@ -52,6 +52,8 @@ export interface RawRun {
   endMs: number;
   plans: PlanCheck[];
   counters: CountersSnapshot;
+  /** The simulator's request log (the last 10,000–20,000 EC2 requests): when, who, what. */
+  requests: { tMs: number; caller: string; action: string }[];
   scratchDir: string;
 }
 
@@ -129,6 +131,7 @@ export async function runSoak(o: SoakOptions): Promise<RawRun> {
   const unmanagedEqualAtEnd = untouchable(await sim.tables(), fleet) === baseline;
   const mutations = (await sim.client.mutations('all', 0)).entries;
   const counters = await sim.client.counters();
+  const requests = (await sim.client.requests(0)).entries.map((e) => ({ tMs: e.tMs, caller: e.caller, action: e.action }));
   await Promise.all([...driver.nodes.values()].map(async (n) => {
     if (n.daemon !== null && !n.daemon.exited) {
       n.ours.add(n.daemon);
@@ -140,7 +143,7 @@ export async function runSoak(o: SoakOptions): Promise<RawRun> {
   if (o.keep) for (const n of driver.nodes.values()) n.runs.forEach((d, i) => scratch.file(`${n.m.id}-run${i + 1}.log`, d.logs));
   else scratch.remove();
   const { log: _log, ...options } = o;
-  return { options, fleet, schedule, driver, samples, unmanagedChanges, unmanagedEqualAtEnd, mutations, wall0, lastFaultEnd, endMs, plans, counters, scratchDir: scratch.dir };
+  return { options, fleet, schedule, driver, samples, unmanagedChanges, unmanagedEqualAtEnd, mutations, wall0, lastFaultEnd, endMs, plans, counters, requests, scratchDir: scratch.dir };
 }
 
 /** The schedule's options for a fleet (run.ts --schedule-only uses the same). */
