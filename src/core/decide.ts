@@ -153,6 +153,12 @@ export function decide(route: RouteSpec, existing: RouteView | undefined, input:
 
   if (!route.ifUnhealthy) {
     const from = describeTarget(existing).target;
+    // An owner that is dead or failing by a backup's own rules (EC2's facts, a fresh remote verdict) is taken
+    // over at once: hold-down and flap detection guard only against taking a route from a live, healthy owner.
+    if (existing.state !== 'blackhole' && t.kind !== 'other') {
+      const r = backupRules(route, existing, input, key);
+      if (r.action === 'replace') return r;
+    }
     // A dead owner is taken over at once; only a live one is subject to hold-down and flap detection.
     const ownerDead = existing.state === 'blackhole';
     const block = ownerDead ? undefined : preemptBlock(route, key, from, input);

@@ -189,3 +189,4 @@ describe('hand-off among instances that all step aside', () => {
     assert.deepEqual([had.action, had.reason], ['replace', Reason.Handoff]);
   });
 });
+
