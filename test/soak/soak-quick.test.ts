@@ -26,6 +26,12 @@ function soak(args: readonly string[]): Promise<{ code: number; stdout: string; 
   });
 }
 
+/**
+ * About 45 s, so once per `scripts/test`, not in both passes: in the Node 24 pass, the Node the executable
+ * embeds (the bench's quick run takes the first pass). `node scripts/run-tests.mjs soak` under Node 20 skips it.
+ */
+const NODE24_PASS_ONLY = process.execPath.includes('packaging/node24') ? false : 'run once, in the Node 24 pass of scripts/test';
+
 describe('soak', () => {
   test('replaying a seed gives the same schedule, another seed another one', async () => {
     const [a, b, c] = await Promise.all([soak(['--schedule-only', '--seed', '5']), soak(['--schedule-only', '--seed', '5']), soak(['--schedule-only', '--seed', '6'])]);
@@ -35,7 +41,7 @@ describe('soak', () => {
     assert.ok((JSON.parse(a.stdout) as unknown[]).length === 1000);
   });
 
-  test('--quick: no unmanaged write, no crash or stack trace, every daemon converges after the last fault', async (t) => {
+  test('--quick: no unmanaged write, no crash or stack trace, every daemon converges after the last fault', { skip: NODE24_PASS_ONLY }, async (t) => {
     const out = join(dir, 'quick.json');
     const started = Date.now();
     const r = await soak(['--quick', '--seed', '1', '--out', out]);
