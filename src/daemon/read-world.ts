@@ -8,6 +8,7 @@ import { substitute } from '../config/values.js';
 import { peersKey } from '../core/handoff.js';
 import { placeholderValues } from '../core/targets.js';
 import type { Identity, NatGatewayView, OwnerFacts, PeerView, RouteTableView } from '../core/types.js';
+import { forwardingInterfaces } from '../ec2/interfaces.js';
 import type { Ec2Port, InstanceView } from '../ec2/port.js';
 
 export interface InterfaceFacts {
@@ -107,9 +108,7 @@ export async function readWorld(
   for (const id of others) {
     let eni = instanceEnis.get(id);
     if (eni === undefined) {
-      const found = (await ec2.describeNetworkInterfaces({ instanceId: id })).filter((n) => !n.sourceDestCheck);
-      found.sort((x, y) => (x.deviceIndex ?? 99) - (y.deviceIndex ?? 99));
-      eni = found[0]?.id;
+      eni = forwardingInterfaces(await ec2.describeNetworkInterfaces({ instanceId: id }))[0]?.id;
       if (eni !== undefined) instanceEnis.set(id, eni);
     }
     if (eni !== undefined) instanceInterfaces[id] = eni;
@@ -151,6 +150,6 @@ async function readPeers(ec2: Ec2Port, config: Config, me: Identity): Promise<Re
 /** A found instance as a hand-off candidate: its forwarding interface (source/destination check off, lowest device index). */
 function peerOf(i: InstanceView, me: Identity): PeerView[] {
   if (i.id === me.instanceId || i.state !== 'running') return [];
-  const eni = i.interfaces.filter((n) => !n.sourceDestCheck).sort((x, y) => (x.deviceIndex ?? 99) - (y.deviceIndex ?? 99))[0];
+  const eni = forwardingInterfaces(i.interfaces)[0];
   return eni === undefined ? [] : [{ instanceId: i.id, networkInterfaceId: eni.id, ...(eni.privateIp !== undefined ? { ip: eni.privateIp } : {}) }];
 }

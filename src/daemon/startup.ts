@@ -3,6 +3,7 @@
 // a StartupError with a message that says what to fix; no stack traces.
 import type { Identity } from '../core/types.js';
 import { toEc2Error } from '../ec2/errors.js';
+import { forwardingInterfaces } from '../ec2/interfaces.js';
 import type { Ec2Port, InterfaceView } from '../ec2/port.js';
 import { StartupAborted, abortableSleep, aborted } from '../imds/abort.js';
 import type { MetadataIdentity } from '../imds/identity.js';
@@ -26,8 +27,7 @@ export function endpointHint(): string {
 
 /** Picks the interface with source/dest check disabled; the lowest device index wins when several are. */
 export function pickInterface(instanceId: string, interfaces: readonly InterfaceView[]): InterfaceView {
-  const usable = interfaces.filter((n) => !n.sourceDestCheck).sort((a, b) => (a.deviceIndex ?? 99) - (b.deviceIndex ?? 99));
-  const chosen = usable[0];
+  const chosen = forwardingInterfaces(interfaces)[0];
   if (chosen === undefined) {
     const list = interfaces.length === 0 ? 'no interfaces were found' : interfaces.map((n) => `${n.id}: source/dest check enabled`).join(', ');
     throw new StartupError(

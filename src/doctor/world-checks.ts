@@ -5,6 +5,7 @@ import type { Config, RouteSpec, RouteTableSpec } from '../config/model.js';
 import type { PlaceholderValues } from '../config/values.js';
 import { findTables } from '../core/finders.js';
 import type { RouteTableView } from '../core/types.js';
+import { byDeviceIndex, forwardingInterfaces } from '../ec2/interfaces.js';
 import type { InterfaceView } from '../ec2/port.js';
 import { fail, ok, type CheckResult } from './report.js';
 
@@ -82,11 +83,11 @@ export function claimCheck(matched: readonly Matched[]): CheckResult {
 
 /** The interface our routes will point at: one with source/destination check disabled (the daemon refuses to start otherwise). */
 export function sourceDestCheck(instanceId: string, interfaces: readonly InterfaceView[]): { check: CheckResult; eni?: string } {
-  const usable = interfaces.filter((n) => !n.sourceDestCheck).sort((a, b) => (a.deviceIndex ?? 99) - (b.deviceIndex ?? 99));
+  const usable = forwardingInterfaces(interfaces);
   const chosen = usable[0];
   if (chosen === undefined) {
     const seen = interfaces.length === 0 ? `EC2 lists no interface attached to ${instanceId}` : `check enabled on ${interfaces.map((n) => n.id).join(', ')}`;
-    const eni = interfaces.slice().sort((a, b) => (a.deviceIndex ?? 99) - (b.deviceIndex ?? 99))[0]?.id ?? 'ENI';
+    const eni = interfaces.slice().sort(byDeviceIndex)[0]?.id ?? 'ENI';
     return {
       check: fail(
         'source-dest-check',
