@@ -8,13 +8,10 @@ import { GONE, type NatGatewayView, type OwnerFacts, type RouteTableView } from 
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { toEc2Error } from './errors.js';
 import type { DryRunAnswer, DryRunCall, Ec2DryRun, Ec2Port, InstanceView, InterfaceView, PeerQuery, RouteTableQuery } from './port.js';
-import { dryRunRequest } from './requests.js';
+import { dryRunRequest, interfacesParams, natGatewaysParams, peersParams, routeParams, routeTablesParams, statusParams } from './requests.js';
 import { Ec2QueryClient, type QueryParams } from './query/client.js';
-import { destinationParam, filterParams, listParams, targetParam, type QueryFilter } from './query/params.js';
 import { instanceViews, interfaceView, natGatewayView, ownerFacts, routeTableView } from './query/views.js';
 import { items, nextToken, text, type XmlNode } from './query/xml.js';
-
-export { targetParam } from './query/params.js';
 
 export interface SdkAdapterOptions {
   readonly region: string;
@@ -92,12 +89,9 @@ export class SdkEc2 implements Ec2Port, Ec2DryRun {
   }
 
   async describeRouteTables(q: RouteTableQuery): Promise<RouteTableView[]> {
-    const filters: QueryFilter[] = [];
-    if (q.vpcId !== undefined) filters.push({ name: 'vpc-id', values: [q.vpcId] });
-    if (q.routeTableIds !== undefined) filters.push({ name: 'route-table-id', values: q.routeTableIds });
     return this.call('DescribeRouteTables', async () => {
       const out: RouteTableView[] = [];
-      await pages(this.client, 'DescribeRouteTables', { ...filterParams(filters), MaxResults: '100' }, (p) => {
+      await pages(this.client, 'DescribeRouteTables', { ...routeTablesParams(q), MaxResults: '100' }, (p) => {
         for (const t of items(p, 'routeTableSet')) out.push(routeTableView(t));
       });
       return out;
@@ -126,7 +120,7 @@ export class SdkEc2 implements Ec2Port, Ec2DryRun {
     let pending = [...ids];
     while (pending.length > 0) {
       try {
-        await pages(this.client, 'DescribeInstanceStatus', { ...listParams('InstanceId', pending), IncludeAllInstances: 'true' }, (p) => {
+        await pages(this.client, 'DescribeInstanceStatus', statusParams(pending), (p) => {
           for (const s of items(p, 'instanceStatusSet')) {
             const id = text(s, 'instanceId');
             if (id !== undefined) out[id] = ownerFacts(s);
@@ -148,18 +142,15 @@ export class SdkEc2 implements Ec2Port, Ec2DryRun {
   }
 
   async describeNetworkInterfaces(q: { ids?: readonly string[]; instanceId?: string }): Promise<InterfaceView[]> {
-    // Filtering by network-interface-id (not NetworkInterfaceId.N): an interface EC2 no longer knows is
-    // simply absent instead of failing the call. Values are sent in batches of 100.
+    // Filter values (requests.ts) are sent in batches of 100.
     const idBatches: (readonly string[] | undefined)[] = [];
     if (q.ids === undefined) idBatches.push(undefined);
     else for (let i = 0; i < q.ids.length; i += FILTER_VALUES_PER_CALL) idBatches.push(q.ids.slice(i, i + FILTER_VALUES_PER_CALL));
     return this.call('DescribeNetworkInterfaces', async () => {
       const found: InterfaceView[] = [];
       for (const ids of idBatches) {
-        const filters: QueryFilter[] = [];
-        if (q.instanceId !== undefined) filters.push({ name: 'attachment.instance-id', values: [q.instanceId] });
-        if (ids !== undefined) filters.push({ name: 'network-interface-id', values: ids });
-        await pages(this.client, 'DescribeNetworkInterfaces', filterParams(filters), (p) => {
+        const params = interfacesParams({ ...(q.instanceId !== undefined ? { instanceId: q.instanceId } : {}), ...(ids !== undefined ? { ids } : {}) });
+        await pages(this.client, 'DescribeNetworkInterfaces', params, (p) => {
           for (const n of items(p, 'networkInterfaceSet')) found.push(interfaceView(n));
         });
       }
@@ -168,25 +159,18 @@ export class SdkEc2 implements Ec2Port, Ec2DryRun {
   }
 
   async findInstances(q: PeerQuery): Promise<InstanceView[]> {
-    // Documented DescribeInstances filters: vpc-id, tag:<key>, instance-state-name.
-    const filters: QueryFilter[] = [
-      { name: 'vpc-id', values: [q.vpcId] },
-      { name: `tag:${q.tagKey}`, values: [q.tagValue] },
-      { name: 'instance-state-name', values: ['running'] },
-    ];
     return this.call('DescribeInstances', async () => {
       const out: InstanceView[] = [];
-      await pages(this.client, 'DescribeInstances', { ...filterParams(filters), MaxResults: '1000' }, (p) => out.push(...instanceViews(p)));
+      await pages(this.client, 'DescribeInstances', { ...peersParams(q), MaxResults: '1000' }, (p) => out.push(...instanceViews(p)));
       return out;
     });
   }
 
   async describeNatGateways(ids: readonly string[]): Promise<Record<string, NatGatewayView>> {
     if (ids.length === 0) return {};
-    // The nat-gateway-id filter (not NatGatewayId.N): a gateway EC2 does not know is absent instead of failing the call.
     return this.call('DescribeNatGateways', async () => {
       const out: Record<string, NatGatewayView> = {};
-      await pages(this.client, 'DescribeNatGateways', { ...filterParams([{ name: 'nat-gateway-id', values: [...new Set(ids)] }]), MaxResults: '1000' }, (p) => {
+      await pages(this.client, 'DescribeNatGateways', { ...natGatewaysParams([...new Set(ids)]), MaxResults: '1000' }, (p) => {
         for (const g of items(p, 'natGatewaySet')) {
           const id = text(g, 'natGatewayId');
           if (id !== undefined) out[id] = natGatewayView(g);
@@ -197,15 +181,15 @@ export class SdkEc2 implements Ec2Port, Ec2DryRun {
   }
 
   async createRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
-    await this.call('CreateRoute', () => this.client.send('CreateRoute', { RouteTableId: routeTableId, ...targetParam(target), ...destinationParam(cidr) }));
+    await this.call('CreateRoute', () => this.client.send('CreateRoute', routeParams(routeTableId, cidr, target)));
   }
 
   async replaceRoute(routeTableId: string, cidr: string, target: string): Promise<void> {
-    await this.call('ReplaceRoute', () => this.client.send('ReplaceRoute', { RouteTableId: routeTableId, ...targetParam(target), ...destinationParam(cidr) }));
+    await this.call('ReplaceRoute', () => this.client.send('ReplaceRoute', routeParams(routeTableId, cidr, target)));
   }
 
   async deleteRoute(routeTableId: string, cidr: string): Promise<void> {
-    await this.call('DeleteRoute', () => this.client.send('DeleteRoute', { RouteTableId: routeTableId, ...destinationParam(cidr) }));
+    await this.call('DeleteRoute', () => this.client.send('DeleteRoute', routeParams(routeTableId, cidr)));
   }
 
   /**
