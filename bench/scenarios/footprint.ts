@@ -43,13 +43,15 @@ function forms(ctx: Ctx): { label: string; cmd: string }[] {
 }
 
 async function measure(ctx: Ctx, label: string, cmd: string, svcPort: number): Promise<Figure[]> {
-  const sim = await startSim(ctx, NAT_PAIR.world, `footprint-${label.split(' ')[0]!.replace(/\W/g, '_')}`);
+  // Scratch file names per form: footprint-bin_awsnycast, footprint-build_awsnycast.
+  const name = `footprint-${label.split(' ')[0]!.replace(/\W/g, '_')}`;
+  const sim = await startSim(ctx, NAT_PAIR.world, name);
   const WARM = ctx.quick ? 3 : 10;
   const WINDOW = ctx.quick ? 8 : 60;
   let d: DaemonProcess | undefined;
   try {
     const t0 = performance.now();
-    d = startDaemon({ ...ctx, daemonCmd: cmd }, sim, A, `footprint-${label.split(' ')[0]!.replace(/\W/g, '_')}.yaml`, config(svcPort));
+    d = startDaemon({ ...ctx, daemonCmd: cmd }, sim, A, `${name}.yaml`, config(svcPort));
     await waitForPasses(sim, [d], null, 1, 60_000);
     const firstPass = performance.now() - t0;
     await sleep(WARM * 1000);
