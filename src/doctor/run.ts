@@ -56,7 +56,7 @@ async function identityChecks(imds: ImdsClient): Promise<{ checks: CheckResult[]
   }
   const checks = [ok('imds', `IMDSv2 answers at ${imdsEndpoint()} (session token, then reads)`)];
   try {
-    const md = await fetchIdentity({ deadlineMs: 0 });
+    const md = await fetchIdentity({ deadlineMs: 0, reader: imds });
     checks.push(ok('identity', `${md.instanceId} in ${md.az}, ${md.vpcId}, ${md.subnetId}, ${md.interfaces.length} interface(s)`));
     return { checks, md };
   } catch (e) {

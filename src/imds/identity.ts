@@ -88,6 +88,8 @@ export interface IdentityOptions {
   readonly signal?: AbortSignal;
   /** Called before each retry. */
   readonly onRetry?: (attempt: number, error: string, delayMs: number) => void;
+  /** The metadata client to read through (its session token is reused); default a new one with a 2 s timeout. */
+  readonly reader?: MetadataReader;
 }
 
 function endpointDescription(): string {
@@ -141,7 +143,7 @@ async function readIdentity(md: MetadataReader): Promise<MetadataIdentity> {
 /** Reads our identity, retrying with backoff (0.5 s doubling to 8 s) until the deadline. */
 export async function fetchIdentity(opts: IdentityOptions = {}): Promise<MetadataIdentity> {
   const deadline = performance.now() + (opts.deadlineMs ?? 60_000);
-  const md = new ImdsClient(2000);
+  const md = opts.reader ?? new ImdsClient(2000);
   let delay = 500;
   for (let attempt = 1; ; attempt++) {
     if (aborted(opts.signal)) throw new StartupAborted();
