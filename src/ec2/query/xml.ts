@@ -43,13 +43,6 @@ export function items(node: XmlNode | undefined, name: string): XmlNode[] {
   return (Array.isArray(list) ? list : [list]).filter(isNode);
 }
 
-/** The text of each `item` of a list of strings. */
-export function textItems(node: XmlNode | undefined, name: string): string[] {
-  const list = child(node, name)?.['item'];
-  if (list === undefined) return [];
-  return (Array.isArray(list) ? list : [list]).filter((v): v is string => typeof v === 'string');
-}
-
 /** EC2's booleans are `true` / `false`. */
 export function bool(node: XmlNode | undefined, name: string): boolean | undefined {
   const t = text(node, name);
