@@ -62,7 +62,7 @@ const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
  * a young generation of at most 1 MB per semi-space instead of growing to 16 MB (the daemon allocates
  * little and steadily; measured in docs/benchmarks.md "footprint"), and an old-generation cap of
  * 192 MB as a safety net well under the unit's MemoryMax (a leak ends in a restart, not a slow
- * squeeze of a small NAT instance). NODE_OPTIONS still adds to them.
+ * squeeze of a small NAT instance).
  */
 export const EXEC_ARGV = ['--max-semi-space-size=1', '--max-old-space-size=192'];
 
